@@ -1,0 +1,74 @@
+"""The `wenzheng-studio` command: control room (default), `serve`, `overlay`, `screener`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _serve_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scene", help="running order TOML (default scenes/baixing-wenzheng.toml)")
+    p.add_argument("--db", help="SQLite database; the same file resumes the show (default: user data folder)")
+    p.add_argument("--admin-token", help="operator credential (default: $WENZHENG_ADMIN_TOKEN, else kept beside the db)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wenzheng-studio", description="Control room for live TV question sessions.")
+    parser.add_argument("--connect", help="attach to a running engine at URL instead of starting one")
+    _serve_options(parser)
+    parser.add_argument("--lang", choices=["zh", "en"], default=None, help="interface language (default zh)")
+    sub = parser.add_subparsers(dest="command")
+
+    serve = sub.add_parser("serve", help="the engine alone, headless")
+    _serve_options(serve)
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--redis", help="redis://… to share one show across several engines")
+    serve.add_argument("--voter-token-rate", type=int, default=120, help="voter tokens per client IP per minute; 0 = unlimited")
+    serve.add_argument("--public-url", help="address phones use, e.g. https://vote.example.cn (default: LAN address)")
+    serve.add_argument("--sensitive-words", help="file of words (one a line) that flag a web question for reviewers")
+
+    overlay = sub.add_parser("overlay", help="the broadcast overlay window for OBS Window Capture")
+    overlay.add_argument("--connect", help="engine URL (default http://127.0.0.1:8765)")
+    overlay.add_argument("--key-color", default="#00B140", help="background key colour (default chroma green #00B140)")
+
+    screener = sub.add_parser("screener", help="the hotline screener's console")
+    screener.add_argument("--connect", help="engine URL (default http://127.0.0.1:8765)")
+    screener.add_argument("--admin-token", help="operator credential")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        from .core.scene import SceneError
+        from .server.app import ServeConfig
+        from .server.serve import main as serve_main
+
+        words: tuple[str, ...] = ()
+        if args.sensitive_words:
+            with open(args.sensitive_words, encoding="utf-8") as f:
+                words = tuple(w.strip() for w in f if w.strip())
+        config = ServeConfig(scene=args.scene, db=args.db, host=args.host, port=args.port,
+                             admin_token=args.admin_token, redis=args.redis,
+                             voter_token_rate=args.voter_token_rate, public_url=args.public_url,
+                             sensitive_words=words)
+        try:
+            return serve_main(config)
+        except SceneError as exc:
+            print(f"wenzheng-studio: scene refused: {exc}", file=sys.stderr)
+            return 2
+        except OSError as exc:
+            print(f"wenzheng-studio: cannot start: {exc}", file=sys.stderr)
+            return 1
+    try:
+        from .ui.launch import launch
+    except ImportError as exc:
+        print(f"wenzheng-studio: the window needs PySide6: {exc}", file=sys.stderr)
+        return 1
+    return launch(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

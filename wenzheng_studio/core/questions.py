@@ -1,0 +1,186 @@
+"""Questions and their review flow: nothing reaches air without both reviews."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from .errors import DomainError, bad_transition, invalid
+
+NEW, SCREENED, APPROVED, REJECTED, ON_AIR, ANSWERED, REFERRED, CLOSED = (
+    "new", "screened", "approved", "rejected", "on_air", "answered", "referred", "closed")
+SOURCES = ("web", "hotline", "studio")
+MAX_TEXT = 500
+MAX_FIELD = 100
+_DUE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# action -> (states it may start from, state it leads to)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "screen": ((NEW,), SCREENED),
+    "approve": ((SCREENED,), APPROVED),
+    "reject": ((NEW, SCREENED, APPROVED), REJECTED),
+    "on_air": ((APPROVED,), ON_AIR),
+    "answered": ((ON_AIR,), ANSWERED),
+    "refer": ((APPROVED, ON_AIR, ANSWERED), REFERRED),
+    "close": ((REFERRED,), CLOSED),
+}
+# Actions that change details, not the state.
+EDITS = ("edit", "priority")
+ACTIONS = (*TRANSITIONS, *EDITS)
+
+
+def clean_text(value: Any, name: str, limit: int, required: bool = False) -> str:
+    """Viewer text is data: must be a string, trimmed, no control characters, bounded."""
+    if value is None:
+        if required:
+            raise invalid(f"{name} is required")
+        return ""
+    if not isinstance(value, str):
+        raise invalid(f"{name} must be text")
+    value = value.replace("\r\n", "\n").strip()
+    if required and not value:
+        raise invalid(f"{name} must not be empty")
+    if len(value) > limit:
+        raise invalid(f"{name} is longer than {limit} characters")
+    if any((ord(c) < 32 and c != "\n") or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029\ufeff" for c in value):
+        raise invalid(f"{name} contains control characters")
+    return value
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678: the first three and last four digits stay, the rest are masked."""
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) >= 8:
+        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+    return "*" * len(digits)
+
+
+@dataclass
+class Question:
+    id: int
+    source: str
+    text: str
+    name: str = ""
+    district: str = ""
+    unit: str = ""
+    state: str = NEW
+    created_at: float = 0.0
+    air_text: str = ""  # reviewers' wording for air; the original text is kept
+    phone: str = ""  # hotline only; never leaves the engine unmasked except to operators
+    topic: str = ""
+    notes: str = ""
+    priority: int = 0
+    anonymous: bool = False
+    flagged: list[str] = field(default_factory=list)
+    answered_by: str = ""
+    refer_unit: str = ""
+    due: str = ""
+    result: str = ""
+    reply: str = ""
+    reason: str = ""
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def create(cls, qid: int, body: Any, now: float, *, operator: bool, sensitive_words=()) -> "Question":
+        if not isinstance(body, dict):
+            raise invalid("body must be a JSON object")
+        allowed = {"text", "name", "district", "unit", "source", "anonymous"}
+        if operator:
+            allowed |= {"phone", "topic", "notes", "priority"}
+        unknown = set(body) - allowed
+        if unknown:
+            raise invalid(f"unknown field(s): {', '.join(sorted(unknown))}")
+        source = body.get("source", "web")
+        if source not in SOURCES:
+            raise invalid(f"source must be one of {', '.join(SOURCES)}")
+        if source != "web" and not operator:
+            raise DomainError("unauthorized", f"source {source!r} is for operators only", 401)
+        anonymous = body.get("anonymous", False)
+        if not isinstance(anonymous, bool):
+            raise invalid("anonymous must be true or false")
+        priority = body.get("priority", 0)
+        if isinstance(priority, bool) or not isinstance(priority, int) or not -10 <= priority <= 10:
+            raise invalid("priority must be a whole number from -10 to 10")
+        q = cls(
+            id=qid, source=source, text=clean_text(body.get("text"), "text", MAX_TEXT, required=True),
+            name="" if anonymous else clean_text(body.get("name"), "name", MAX_FIELD),
+            district=clean_text(body.get("district"), "district", MAX_FIELD),
+            unit=clean_text(body.get("unit"), "unit", MAX_FIELD),
+            created_at=now, anonymous=anonymous, priority=priority,
+            phone=clean_text(body.get("phone"), "phone", 32),
+            topic=clean_text(body.get("topic"), "topic", MAX_FIELD),
+            notes=clean_text(body.get("notes"), "notes", MAX_TEXT),
+        )
+        q.flagged = [w for w in sensitive_words if w and w in q.text]
+        q.history.append({"t": now, "action": "created", "state": NEW})
+        return q
+
+    def apply(self, action: str, body: dict[str, Any], now: float) -> None:
+        if action in EDITS:
+            self._edit(action, body, now)
+            return
+        if action not in TRANSITIONS:
+            raise invalid(f"action must be one of {', '.join(ACTIONS)}, not {action!r}")
+        sources, target = TRANSITIONS[action]
+        if self.state not in sources:
+            raise bad_transition(f"cannot {action} a question that is {self.state}")
+        entry: dict[str, Any] = {"t": now, "action": action, "state": target}
+        if action == "answered":
+            self.answered_by = clean_text(body.get("by"), "by", MAX_FIELD)
+            entry["by"] = self.answered_by
+        elif action == "refer":
+            self.refer_unit = clean_text(body.get("unit") or self.unit, "unit", MAX_FIELD, required=True)
+            due = body.get("due")
+            if not isinstance(due, str) or not _DUE_RE.match(due):
+                raise invalid("due must be a date like 2026-12-01")
+            try:
+                date.fromisoformat(due)
+            except ValueError:
+                raise invalid(f"due {due!r} is not a real date") from None
+            self.due = due
+            entry.update(unit=self.refer_unit, due=due)
+        elif action == "close":
+            result = body.get("result")
+            if result not in ("A", "B", "C"):
+                raise invalid("result must be A (solved), B (being solved) or C (cannot be solved now)")
+            self.result = result
+            self.reply = clean_text(body.get("reply"), "reply", MAX_TEXT)
+            entry["result"] = result
+        elif action == "reject":
+            self.reason = clean_text(body.get("reason"), "reason", MAX_FIELD)
+            entry["reason"] = self.reason
+        self.state = target
+        self.history.append(entry)
+
+    def _edit(self, action: str, body: dict[str, Any], now: float) -> None:
+        if self.state in (REJECTED, CLOSED):
+            raise bad_transition(f"cannot {action} a question that is {self.state}")
+        if action == "edit":
+            if "air_text" in body:
+                self.air_text = clean_text(body.get("air_text"), "air_text", MAX_TEXT)
+            if "unit" in body:
+                self.unit = clean_text(body.get("unit"), "unit", MAX_FIELD)
+        else:
+            priority = body.get("priority")
+            if isinstance(priority, bool) or not isinstance(priority, int) or not -10 <= priority <= 10:
+                raise invalid("priority must be a whole number from -10 to 10")
+            self.priority = priority
+        self.history.append({"t": now, "action": action, "state": self.state})
+
+    def on_air_view(self) -> dict[str, Any]:
+        return {"id": self.id, "text": self.air_text or self.text, "name": self.name,
+                "district": self.district, "unit": self.unit, "source": self.source}
+
+    def view(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["phone"] = mask_phone(self.phone) if self.phone else ""
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Question":
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})

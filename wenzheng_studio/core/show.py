@@ -1,0 +1,322 @@
+"""The Show: one aggregate of running order, speaker timer, polls and questions.
+
+Commands go in with the current time; each returns a Change saying what to persist and
+broadcast. The engine around it (server/) owns I/O; this module owns the rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import DomainError, invalid, not_found
+from .polls import CLOSED, OPEN, Poll
+from .questions import ANSWERED, APPROVED, ON_AIR, Question
+from .running_order import LIVE, RunningOrder
+from .scene import Scene
+from .timers import SpeakerTimer
+
+CONTROL_ACTIONS = (
+    "segment.next", "segment.prev", "segment.goto", "segment.hold",
+    "show.start", "show.end",
+    "timer.start", "timer.pause", "timer.resume", "timer.reset", "timer.add", "timer.toggle",
+    "speaker.next", "speaker.goto", "speaker.clear",
+    "overlay.set", "poll.clear", "question.clear",
+)
+OVERLAY_ELEMENTS = ("tally", "qr", "timer", "lower_third", "question", "bug")
+OVERLAY_MODES = ("auto", "show", "hide")
+
+
+@dataclass
+class Change:
+    """What a command changed: an audit event plus which records to write."""
+
+    event: dict[str, Any]
+    show: bool = False
+    polls: list[int] = field(default_factory=list)
+    questions: list[int] = field(default_factory=list)
+
+
+def _number(body: dict, key: str, *, required: bool, lo: float, hi: float) -> float | None:
+    value = body.get(key)
+    if value is None:
+        if required:
+            raise invalid(f"{key} is required")
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise invalid(f"{key} must be a number")
+    if not lo <= value <= hi:
+        raise invalid(f"{key} must be from {lo:g} to {hi:g}")
+    return float(value)
+
+
+class Show:
+    def __init__(self, scene: Scene, sensitive_words: tuple[str, ...] = ()):
+        self.scene = scene
+        self.order = RunningOrder(scene)
+        self.timer = SpeakerTimer()
+        self.polls: dict[int, Poll] = {}
+        self.questions: dict[int, Question] = {}
+        self.current_poll_id: int | None = None
+        self.on_air_question_id: int | None = None
+        self.overlay = {e: "auto" for e in OVERLAY_ELEMENTS}
+        self.sensitive_words = sensitive_words
+        self._next_poll_id = 1
+        self._next_question_id = 1
+
+    # --- control ---------------------------------------------------------------------
+    def control(self, body: Any, now: float) -> Change:
+        if not isinstance(body, dict):
+            raise invalid("body must be a JSON object")
+        action = body.get("action")
+        if action not in CONTROL_ACTIONS:
+            raise DomainError("bad_action", f"action must be one of {', '.join(CONTROL_ACTIONS)}, not {action!r}")
+        o, t = self.order, self.timer
+        if action == "segment.next":
+            o.next(now)
+        elif action == "segment.prev":
+            o.prev(now)
+        elif action == "segment.goto":
+            o.goto(now, body.get("index"))
+        elif action == "segment.hold":
+            o.hold = not o.hold if body.get("on") is None else bool(body.get("on"))
+        elif action == "show.start":
+            o.start_show(now)
+        elif action == "show.end":
+            o.end_show(now)
+            t.pause(now)
+        elif action == "timer.start":
+            seconds = _number(body, "seconds", required=False, lo=1, hi=6 * 3600)
+            label = body.get("label")
+            if label is not None and not isinstance(label, str):
+                raise invalid("label must be text")
+            self._start_timer(now, seconds, (label or "").strip()[:80] or None, body)
+        elif action == "timer.pause":
+            t.pause(now)
+        elif action == "timer.resume":
+            t.resume(now)
+        elif action == "timer.toggle":
+            t.pause(now) if t.running else t.resume(now)
+        elif action == "timer.reset":
+            t.reset()
+        elif action == "timer.add":
+            t.add(_number(body, "seconds", required=True, lo=-6 * 3600, hi=6 * 3600))
+        elif action == "speaker.next":
+            self._goto_speaker(now, o.speaker_index + 1)
+        elif action == "speaker.goto":
+            index = body.get("index")
+            if isinstance(index, bool) or not isinstance(index, int):
+                raise invalid("index must be a whole number")
+            self._goto_speaker(now, index)
+        elif action == "speaker.clear":
+            o.speaker_index = -1
+        elif action == "overlay.set":
+            element, mode = body.get("element"), body.get("mode")
+            if element not in OVERLAY_ELEMENTS:
+                raise invalid(f"element must be one of {', '.join(OVERLAY_ELEMENTS)}")
+            if mode not in OVERLAY_MODES:
+                raise invalid(f"mode must be one of {', '.join(OVERLAY_MODES)}")
+            self.overlay[element] = mode
+        elif action == "poll.clear":
+            self.current_poll_id = None
+        elif action == "question.clear":
+            self._take_question_off_air()
+        event = {k: v for k, v in body.items() if k != "action" and isinstance(v, (str, int, float, bool))}
+        return Change({"kind": "control", "action": action, **event}, show=True)
+
+    def _start_timer(self, now: float, seconds: float | None, label: str | None, body: dict) -> None:
+        seg = self.order.segment
+        preset = seg.timer
+        if seconds is None:
+            seconds = float(preset.seconds if preset else seg.planned_s)
+        if preset and seconds == preset.seconds:
+            warning, danger, cut = preset.warning_s, preset.danger_s, preset.cut_at_zero
+        else:  # proportional defaults: 20% and 10% of the time, at most 60 s and 30 s
+            warning, danger, cut = min(60.0, round(seconds * 0.2)), min(30.0, round(seconds * 0.1)), False
+        warning = _number(body, "warning_s", required=False, lo=0, hi=seconds) or warning
+        danger = _number(body, "danger_s", required=False, lo=0, hi=seconds) or danger
+        self.timer.start(now, seconds, label or self._speaker_label() or seg.title, warning, min(danger, warning), cut)
+
+    def _speaker_label(self) -> str:
+        sp = self.current_speaker()
+        return sp["name"] if sp else ""
+
+    def _goto_speaker(self, now: float, index: int) -> None:
+        speakers = self.order.segment.speakers
+        if not speakers:
+            raise DomainError("bad_transition", f"segment {self.order.segment.title} has no speakers", 409)
+        if not 0 <= index < len(speakers):
+            raise DomainError("bad_transition", "no more speakers in this segment" if index >= len(speakers)
+                              else f"speaker index must be from 0 to {len(speakers) - 1}", 409)
+        if self.order.status != LIVE:
+            self.order.start_show(now)
+        self.order.speaker_index = index
+        self._start_timer(now, None, None, {})
+
+    def current_speaker(self) -> dict[str, Any] | None:
+        speakers, i = self.order.segment.speakers, self.order.speaker_index
+        if 0 <= i < len(speakers):
+            sp = speakers[i]
+            return {"index": i, "name": sp.name, "title": sp.title, "unit": sp.unit}
+        return None
+
+    # --- polls -----------------------------------------------------------------------
+    def create_poll(self, body: Any, now: float) -> tuple[Poll, Change]:
+        poll = Poll.create(self._next_poll_id, body, now, list(self.scene.venues))
+        self.polls[poll.id] = poll
+        self._next_poll_id += 1
+        return poll, Change({"kind": "poll.create", "poll": poll.id}, polls=[poll.id])
+
+    def poll(self, poll_id: Any) -> Poll:
+        key = self.poll_key(poll_id)
+        if key is None:
+            raise not_found(f"no poll {poll_id!r}")
+        return self.polls[key]
+
+    def poll_key(self, poll_id: Any) -> int | None:
+        if isinstance(poll_id, str) and poll_id.isdigit() and len(poll_id) < 12:
+            poll_id = int(poll_id)
+        if isinstance(poll_id, bool) or not isinstance(poll_id, int) or poll_id not in self.polls:
+            return None
+        return poll_id
+
+    def poll_action(self, poll_id: Any, action: str, body: Any, now: float) -> tuple[Poll, Change]:
+        poll = self.poll(poll_id)
+        body = body if isinstance(body, dict) else {}
+        if action == "open":
+            countdown = body.get("countdown_s", None)
+            if countdown is None and self.scene.poll_countdown_s:
+                countdown = self.scene.poll_countdown_s
+            poll.open(now, countdown)
+            self.current_poll_id = poll.id
+        elif action == "close":
+            poll.close(now)
+        elif action == "reveal":
+            poll.reveal()
+        else:
+            raise not_found(f"no poll action {action!r}")
+        return poll, Change({"kind": f"poll.{action}", "poll": poll.id}, show=True, polls=[poll.id])
+
+    # --- questions -------------------------------------------------------------------
+    def add_question(self, body: Any, now: float, *, operator: bool) -> tuple[Question, Change]:
+        q = Question.create(self._next_question_id, body, now, operator=operator,
+                            sensitive_words=self.sensitive_words)
+        self.questions[q.id] = q
+        self._next_question_id += 1
+        return q, Change({"kind": "question.create", "question": q.id, "source": q.source}, questions=[q.id])
+
+    def question(self, qid: Any) -> Question:
+        if isinstance(qid, str) and qid.isdigit() and len(qid) < 12:
+            qid = int(qid)
+        if isinstance(qid, bool) or not isinstance(qid, int) or qid not in self.questions:
+            raise not_found(f"no question {qid!r}")
+        return self.questions[qid]
+
+    def question_action(self, qid: Any, body: Any, now: float) -> tuple[Question, Change]:
+        q = self.question(qid)
+        if not isinstance(body, dict):
+            raise invalid("body must be a JSON object")
+        action = body.get("action")
+        if not isinstance(action, str):
+            raise invalid("action is required")
+        changed = [q.id]
+        previous = self.on_air_question_id
+        q.apply(action, body, now)
+        if action == "on_air":
+            if previous is not None and previous != q.id and previous in self.questions:
+                prev = self.questions[previous]
+                if prev.state == ON_AIR:  # not answered: back to the queue
+                    prev.state = APPROVED
+                    prev.history.append({"t": now, "action": "off_air", "state": APPROVED})
+                changed.append(previous)
+            self.on_air_question_id = q.id
+        elif self.on_air_question_id == q.id and q.state not in (ON_AIR, ANSWERED):
+            self.on_air_question_id = None
+        return q, Change({"kind": f"question.{action}", "question": q.id}, show=True, questions=changed)
+
+    def _take_question_off_air(self) -> None:
+        qid = self.on_air_question_id
+        self.on_air_question_id = None
+        if qid is not None and self.questions[qid].state == ON_AIR:
+            self.questions[qid].state = APPROVED
+
+    # --- time-driven -----------------------------------------------------------------
+    def tick(self, now: float) -> list[Change]:
+        """Closes polls whose countdown ran out and stops timers cut at zero."""
+        changes = []
+        for poll in self.polls.values():
+            if poll.close_due(now):
+                poll.close(now)
+                changes.append(Change({"kind": "poll.close", "poll": poll.id, "auto": True}, show=True, polls=[poll.id]))
+        if self.timer.cut_due(now):
+            self.timer.pause(self.timer.started_at + (self.timer.duration_s - self.timer.banked_s))
+            changes.append(Change({"kind": "timer.cut", "label": self.timer.label}, show=True))
+        return changes
+
+    # --- read-outs -------------------------------------------------------------------
+    @property
+    def weights(self) -> tuple[float, float]:
+        return self.scene.studio_weight, self.scene.remote_weight
+
+    def current_poll(self) -> Poll | None:
+        return self.polls.get(self.current_poll_id) if self.current_poll_id is not None else None
+
+    def open_poll(self, now: float) -> Poll | None:
+        poll = self.current_poll()
+        return poll if poll and poll.state == OPEN else None
+
+    def poll_view(self, poll: Poll, *, operator: bool, with_tally: bool = True) -> dict[str, Any]:
+        return poll.view(operator=operator, with_tally=with_tally, weights=self.weights)
+
+    def state(self, now: float, *, operator: bool = False) -> dict[str, Any]:
+        out = self.order.view(now)
+        out["timer"] = self.timer.view(now)
+        out["speaker"] = self.current_speaker()
+        out["speakers"] = [{"index": i, "name": s.name, "title": s.title, "unit": s.unit}
+                           for i, s in enumerate(self.order.segment.speakers)]
+        poll = self.current_poll()
+        out["poll"] = self.poll_view(poll, operator=operator) if poll else None
+        q = self.questions.get(self.on_air_question_id) if self.on_air_question_id is not None else None
+        out["question"] = q.on_air_view() if q else None
+        out["overlay"] = dict(self.overlay)
+        out["server_time"] = now
+        return out
+
+    # --- persistence -----------------------------------------------------------------
+    def meta(self) -> dict[str, Any]:
+        return {
+            "order": self.order.to_dict(), "timer": self.timer.to_dict(), "current_poll_id": self.current_poll_id,
+            "on_air_question_id": self.on_air_question_id, "overlay": self.overlay,
+        }
+
+    def restore(self, meta: dict[str, Any] | None, polls: list[dict], questions: list[dict],
+                ballots: list[tuple[int, str, str, str, str]]) -> None:
+        """Rebuild from the store. Tallies come from a recount of the ballot log."""
+        if meta:
+            self.order = RunningOrder.from_dict(self.scene, meta.get("order", {}))
+            self.timer = SpeakerTimer.from_dict(meta.get("timer", {}))
+            self.current_poll_id = meta.get("current_poll_id")
+            self.on_air_question_id = meta.get("on_air_question_id")
+            self.overlay.update({k: v for k, v in meta.get("overlay", {}).items() if k in self.overlay})
+        for data in polls:
+            poll = Poll.from_dict(data)
+            self.polls[poll.id] = poll
+        for data in questions:
+            q = Question.from_dict(data)
+            self.questions[q.id] = q
+        for poll_id, voter, group, venue, choice in ballots:
+            poll = self.polls.get(poll_id)
+            if poll is not None and voter not in poll.voters:
+                poll.count(voter, group, venue, choice)
+        self._next_poll_id = max(self.polls, default=0) + 1
+        self._next_question_id = max(self.questions, default=0) + 1
+        if self.current_poll_id not in self.polls:
+            self.current_poll_id = None
+        if self.on_air_question_id not in self.questions:
+            self.on_air_question_id = None
+
+    def questions_sorted(self) -> list[Question]:
+        return sorted(self.questions.values(), key=lambda q: (-q.priority, q.created_at, q.id))
+
+
+__all__ = ["Show", "Change", "CONTROL_ACTIONS", "CLOSED", "OPEN"]

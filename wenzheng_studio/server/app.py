@@ -1,0 +1,134 @@
+"""Wiring: scene + store + engine + HTTP + Socket.IO into one ASGI app, served by uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import socketio
+import uvicorn
+
+from ..core.clock import Clock, SystemClock
+from ..core.scene import load_scene
+from ..paths import default_db, resolve_scene, web_dir
+from ..store import Store
+from .auth import VoterTokens, load_or_create_secret
+from .engine import Engine
+from .http import HttpApi
+from .realtime import Realtime
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServeConfig:
+    scene: str | None = None
+    db: str | None = None
+    host: str = "0.0.0.0"
+    port: int = 8765
+    admin_token: str | None = None
+    redis: str | None = None
+    voter_token_rate: int = 120
+    public_url: str | None = None
+    sensitive_words: tuple[str, ...] = ()
+    clock: Clock = field(default_factory=SystemClock)
+
+
+def lan_address() -> str:
+    """This PC's LAN address for phones, without sending any packet."""
+    try:
+        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
+            addr = info[4][0]
+            if not addr.startswith("127."):
+                return addr
+    except OSError:
+        pass
+    return "127.0.0.1"
+
+
+class EngineServer:
+    """One running engine: call `await start()`, read `url`, later `await stop()`."""
+
+    def __init__(self, config: ServeConfig):
+        self.config = config
+        self.scene_path = resolve_scene(config.scene)
+        self.scene = load_scene(self.scene_path)  # SceneError names the mistake
+        self.db_path = Path(config.db) if config.db else default_db()
+        self.admin_token = (config.admin_token or os.environ.get("WENZHENG_ADMIN_TOKEN")
+                            or load_or_create_secret(self.db_path.with_name(self.db_path.name + ".admin-token")))
+        secret = os.environ.get("WENZHENG_SECRET") or load_or_create_secret(
+            self.db_path.with_name(self.db_path.name + ".secret"))
+        self.store = Store(self.db_path)
+        self.engine = Engine(self.scene, self.store, config.clock, sensitive_words=config.sensitive_words)
+        self.engine.recover()
+        manager = socketio.AsyncRedisManager(config.redis) if config.redis else None
+        tokens = VoterTokens(secret)
+        self.realtime = Realtime(self.engine, tokens, self.admin_token, manager)
+        self.http = HttpApi(self.engine, tokens, self.admin_token, web_dir(), self.public_url,
+                            config.voter_token_rate)
+        self.app = socketio.ASGIApp(self.realtime.sio, other_asgi_app=self.http.app())
+        self.url = ""
+        self._server: uvicorn.Server | None = None
+        self._task: asyncio.Task | None = None
+
+    def public_url(self) -> str:
+        if self.config.public_url:
+            return self.config.public_url.rstrip("/")
+        host = self.config.host
+        if host in ("0.0.0.0", "::", ""):
+            host = lan_address()
+        return f"http://{host}:{self.port}"
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1]) if self.url else self.config.port
+
+    async def start(self) -> str:
+        await self.engine.start()
+        self.realtime.start()
+        family = socket.AF_INET6 if ":" in self.config.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.config.host, self.config.port))
+        sock.set_inheritable(True)
+        uv_config = uvicorn.Config(self.app, log_level="warning", lifespan="off", ws="websockets",
+                                   ws_max_size=64 * 1024, backlog=4096, timeout_graceful_shutdown=3)
+        self._server = _QuietServer(uv_config)
+        self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="uvicorn")
+        while not self._server.started:
+            if self._task.done():
+                await self._task  # raises the start-up error
+                raise RuntimeError("the HTTP server stopped while starting")
+            await asyncio.sleep(0.01)
+        host, port = sock.getsockname()[:2]
+        self.url = f"http://{host}:{port}" if family == socket.AF_INET else f"http://[{host}]:{port}"
+        return self.url
+
+    async def wait(self) -> None:
+        if self._task:
+            await self._task
+
+    def request_stop(self) -> None:
+        if self._server:
+            self._server.should_exit = True
+
+    async def stop(self) -> None:
+        self.request_stop()
+        if self._task:
+            with contextlib.suppress(Exception):
+                await self._task
+        await self.realtime.stop()
+        await self.engine.stop()
+
+
+class _QuietServer(uvicorn.Server):
+    """uvicorn without its own signal handling: the engine's runner owns SIGINT/SIGTERM."""
+
+    @contextlib.contextmanager
+    def capture_signals(self):
+        yield

@@ -1,0 +1,205 @@
+"""HTTP routes (Starlette). JSON in and out; every refusal is a 4xx JSON error."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+from urllib.parse import quote
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ..core.errors import DomainError, invalid
+from .auth import VoterTokens, bearer, same_secret
+from .engine import Engine
+from .qr import qr_svg
+from .ratelimit import KeyedLimiter
+
+log = logging.getLogger(__name__)
+MAX_BODY_BYTES = 64 * 1024
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def error(code: str, message: str, status: int) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message}, status_code=status, headers=NO_STORE)
+
+
+async def read_json(request: Request) -> Any:
+    """The body as JSON, refusing oversize, non-UTF-8 and malformed bodies with a 4xx."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+        raise DomainError("too_large", f"body must be at most {MAX_BODY_BYTES} bytes", 413)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise DomainError("too_large", f"body must be at most {MAX_BODY_BYTES} bytes", 413)
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise DomainError("bad_json", f"body is not valid UTF-8 JSON: {exc}", 400) from None
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+class HttpApi:
+    def __init__(self, engine: Engine, tokens: VoterTokens, admin_token: str, web_dir: Path,
+                 public_url: Callable[[], str], voter_token_rate: int = 120, question_rate: int = 10):
+        self.engine = engine
+        self.tokens = tokens
+        self.admin_token = admin_token
+        self.web_dir = web_dir
+        self.public_url = public_url
+        self.voter_limiter = KeyedLimiter(voter_token_rate, per=60.0)
+        self.question_limiter = KeyedLimiter(question_rate, per=60.0)
+
+    def is_operator(self, request: Request) -> bool:
+        return same_secret(bearer(request.headers.get("authorization")), self.admin_token)
+
+    def require_operator(self, request: Request) -> None:
+        if not self.is_operator(request):
+            raise DomainError("unauthorized", "this needs the operator token (Authorization: Bearer …)", 401)
+
+    # --- routes ----------------------------------------------------------------------
+    async def healthz(self, request: Request):
+        return JSONResponse({"ok": True})
+
+    async def state(self, request: Request):
+        return JSONResponse(self.engine.state(operator=self.is_operator(request)), headers=NO_STORE)
+
+    async def scene(self, request: Request):
+        data = self.engine.scene.to_dict()
+        data["public_url"] = self.public_url()
+        data["vote_url"] = self.public_url() + "/vote"
+        return JSONResponse(data)
+
+    async def voter(self, request: Request):
+        if not self.voter_limiter.take(_client_ip(request)):
+            raise DomainError("rate_limited", "too many voter tokens from this address; wait a minute", 429)
+        return JSONResponse({"token": self.tokens.issue()}, headers=NO_STORE)
+
+    async def seats(self, request: Request):
+        self.require_operator(request)
+        issued = await self.engine.issue_seats(await read_json(request))
+        base = self.public_url()
+        return JSONResponse({"seats": [
+            {"seat": seat, "key": key, "url": f"{base}/vote?seat={quote(seat)}&key={quote(key)}"}
+            for seat, key in issued]}, status_code=201)
+
+    async def create_poll(self, request: Request):
+        self.require_operator(request)
+        poll = await self.engine.create_poll(await read_json(request))
+        return JSONResponse({"id": poll.id, "poll": self.engine.poll_view(poll, operator=True)}, status_code=201)
+
+    async def list_polls(self, request: Request):
+        operator = self.is_operator(request)
+        polls = [self.engine.poll_view(p, operator=operator) for p in self.engine.show.polls.values()
+                 if operator or p.state != "draft"]
+        return JSONResponse({"polls": polls}, headers=NO_STORE)
+
+    async def get_poll(self, request: Request):
+        operator = self.is_operator(request)
+        poll = self.engine.show.poll(request.path_params["id"])
+        if poll.state == "draft" and not operator:
+            raise DomainError("not_found", f"no poll {request.path_params['id']!r}", 404)
+        return JSONResponse(self.engine.poll_view(poll, operator=operator), headers=NO_STORE)
+
+    async def poll_action(self, request: Request):
+        self.require_operator(request)
+        action = request.path_params["action"]
+        if action not in ("open", "close", "reveal"):
+            raise DomainError("not_found", f"no poll action {action!r}", 404)
+        body = await read_json(request)
+        if body is not None and not isinstance(body, dict):
+            raise invalid("body must be a JSON object")
+        poll = await self.engine.poll_action(request.path_params["id"], action, body)
+        return JSONResponse(self.engine.poll_view(poll, operator=True))
+
+    async def add_question(self, request: Request):
+        operator = self.is_operator(request)
+        body = await read_json(request)
+        if not operator and not self.question_limiter.take(_client_ip(request)):
+            raise DomainError("rate_limited", "too many questions from this address; wait a minute", 429)
+        q = await self.engine.add_question(body, operator=operator)
+        return JSONResponse({"id": q.id}, status_code=201)
+
+    async def list_questions(self, request: Request):
+        self.require_operator(request)
+        return JSONResponse({"questions": [q.view() for q in self.engine.show.questions_sorted()]}, headers=NO_STORE)
+
+    async def question_action(self, request: Request):
+        self.require_operator(request)
+        q = await self.engine.question_action(request.path_params["id"], await read_json(request))
+        return JSONResponse(q.view())
+
+    async def control(self, request: Request):
+        self.require_operator(request)
+        return JSONResponse(await self.engine.control(await read_json(request)))
+
+    async def qr(self, request: Request):
+        return Response(qr_svg(self.public_url() + "/vote"), media_type="image/svg+xml", headers=NO_STORE)
+
+    def page(self, name: str):
+        async def serve(request: Request):
+            path = self.web_dir / name
+            if not path.is_file():
+                raise DomainError("not_found", f"page {name} is not installed", 404)
+            return FileResponse(path, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-cache"})
+        return serve
+
+    # --- app -------------------------------------------------------------------------
+    def app(self) -> Starlette:
+        routes = [
+            Route("/healthz", self.healthz),
+            Route("/api/state", self.state),
+            Route("/api/scene", self.scene),
+            Route("/api/voter", self.voter, methods=["POST"]),
+            Route("/api/seats", self.seats, methods=["POST"]),
+            Route("/api/polls", self.create_poll, methods=["POST"]),
+            Route("/api/polls", self.list_polls, methods=["GET"]),
+            Route("/api/polls/{id}", self.get_poll, methods=["GET"]),
+            Route("/api/polls/{id}/{action}", self.poll_action, methods=["POST"]),
+            Route("/api/questions", self.add_question, methods=["POST"]),
+            Route("/api/questions", self.list_questions, methods=["GET"]),
+            Route("/api/questions/{id}", self.question_action, methods=["POST"]),
+            Route("/api/control", self.control, methods=["POST"]),
+            Route("/qr.svg", self.qr),
+            Route("/vote", self.page("vote.html")),
+            Route("/overlay", self.page("overlay.html")),
+            Route("/ask", self.page("ask.html")),
+        ]
+        if self.web_dir.is_dir():
+            routes.append(Mount("/static", StaticFiles(directory=self.web_dir.parent), name="static"))
+        return Starlette(
+            routes=routes,
+            middleware=[Middleware(GZipMiddleware, minimum_size=800)],
+            exception_handlers={DomainError: _domain_error, HTTPException: _http_error, Exception: _crash},
+        )
+
+
+async def _domain_error(request: Request, exc: DomainError):
+    return error(exc.code, exc.message, exc.status)
+
+
+async def _http_error(request: Request, exc: HTTPException):
+    codes = {404: "not_found", 405: "method_not_allowed"}
+    return error(codes.get(exc.status_code, "http_error"), str(exc.detail), exc.status_code)
+
+
+async def _crash(request: Request, exc: Exception):
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error("internal", "the engine could not complete this request; nothing was changed", 500)

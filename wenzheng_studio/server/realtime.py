@@ -1,0 +1,213 @@
+"""Socket.IO: /audience (phones and seats), /overlay (read-only displays), /control (operators).
+
+State and tallies are pushed through throttles: at most 10 a second, and the last change
+always goes out within 100 ms. A view that (re)connects gets the whole state first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import socketio
+
+from ..core.errors import DomainError
+from ..core.polls import RATE_LIMITED, REMOTE, STUDIO
+from .auth import VoterTokens, same_secret
+from .engine import Engine
+from .ratelimit import TokenBucket
+
+log = logging.getLogger(__name__)
+PUSH_INTERVAL_S = 0.1  # ≤ 10 Hz
+HEARTBEAT_S = 1.0
+MAX_MESSAGE_BYTES = 16 * 1024
+AUD, OVL, CTL = "/audience", "/overlay", "/control"
+
+
+@dataclass
+class Voter:
+    voter: str
+    group: str
+    venue: str
+    bucket: TokenBucket
+
+
+class Throttle:
+    """Coalesces pokes: the first goes out at once, later ones at most every `interval`."""
+
+    def __init__(self, interval: float, send: Callable[[], Any]):
+        self.interval = interval
+        self.send = send
+        self.last = 0.0
+        self.handle: asyncio.TimerHandle | None = None
+        self.sent = 0
+
+    def poke(self) -> None:
+        if self.handle is not None:
+            return  # a send is already scheduled and will carry the newest data
+        delay = max(0.0, self.last + self.interval - time.monotonic())
+        self.handle = asyncio.get_running_loop().call_later(delay, self._fire)
+
+    def _fire(self) -> None:
+        self.handle = None
+        self.last = time.monotonic()
+        self.sent += 1
+        task = asyncio.ensure_future(self.send())
+        task.add_done_callback(_log_failure)
+
+
+def _log_failure(task: asyncio.Future) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("push failed", exc_info=task.exception())
+
+
+class Realtime:
+    def __init__(self, engine: Engine, tokens: VoterTokens, admin_token: str,
+                 client_manager: socketio.AsyncManager | None = None, vote_rate: float = 5.0):
+        self.engine = engine
+        self.tokens = tokens
+        self.admin_token = admin_token
+        self.vote_rate = vote_rate
+        kwargs: dict[str, Any] = {}
+        if client_manager is not None:
+            kwargs["client_manager"] = client_manager
+        self.sio = socketio.AsyncServer(
+            async_mode="asgi", max_http_buffer_size=MAX_MESSAGE_BYTES, ping_interval=20, ping_timeout=25,
+            cors_allowed_origins="*", **kwargs)
+        self.voters: dict[str, Voter] = {}
+        self._state = Throttle(PUSH_INTERVAL_S, self._push_state)
+        self._tallies: dict[int, Throttle] = {}
+        self._last_audience_poll: tuple | None = None
+        self._heartbeat: asyncio.Task | None = None
+        self._register()
+        engine.listeners.append(self._on_change)
+
+    # --- lifecycle -----------------------------------------------------------------------
+    def start(self) -> None:
+        self._heartbeat = asyncio.create_task(self._beat(), name="realtime-heartbeat")
+
+    async def stop(self) -> None:
+        if self._heartbeat:
+            self._heartbeat.cancel()
+
+    async def _beat(self) -> None:
+        """While clocks run, push state every second so simple displays stay current."""
+        while True:
+            await asyncio.sleep(HEARTBEAT_S)
+            show = self.engine.show
+            if show.order.status == "live" or show.timer.running or show.open_poll(self.engine.clock.now()):
+                self._state.poke()
+
+    # --- engine → views ------------------------------------------------------------------
+    def _on_change(self, kind: str, detail: Any) -> None:
+        if kind in ("state", "poll"):
+            self._state.poke()
+        if kind == "tally" and detail is not None:
+            throttle = self._tallies.get(detail)
+            if throttle is None:
+                throttle = self._tallies[detail] = Throttle(PUSH_INTERVAL_S, lambda pid=detail: self._push_tally(pid))
+            throttle.poke()
+        if kind == "questions":
+            self._state.poke()
+            asyncio.ensure_future(self.sio.emit("questions", {"ids": list(detail)}, namespace=CTL))
+
+    async def _push_state(self) -> None:
+        e = self.engine
+        await self.sio.emit("state", e.state(operator=True), namespace=CTL)
+        await self.sio.emit("state", e.state(operator=False), namespace=OVL)
+        await self._push_audience_poll()
+
+    async def _push_audience_poll(self) -> None:
+        poll = self.engine.show.current_poll()
+        key = (poll.id, poll.state, poll.revealed, poll.closes_at) if poll else None
+        if key != self._last_audience_poll:
+            self._last_audience_poll = key
+            await self.sio.emit("poll", self._audience_poll(), namespace=AUD)
+
+    def _audience_poll(self) -> dict[str, Any] | None:
+        poll = self.engine.show.current_poll()
+        if poll is None:
+            return None
+        view = self.engine.poll_view(poll, operator=False, with_tally=False)
+        view["server_time"] = self.engine.clock.now()
+        return view
+
+    async def _push_tally(self, poll_id: int) -> None:
+        poll = self.engine.show.polls.get(poll_id)
+        if poll is None:
+            return
+        await self.sio.emit("tally", self.engine.poll_view(poll, operator=True), namespace=CTL)
+        if poll.revealed:
+            await self.sio.emit("tally", self.engine.poll_view(poll, operator=False), namespace=OVL)
+
+    async def _send(self, sid: str, namespace: str, event: str, data: Any) -> None:
+        await self.sio.emit(event, data, to=sid, namespace=namespace, ignore_queue=True)
+
+    # --- handlers ------------------------------------------------------------------------
+    def _register(self) -> None:
+        sio = self.sio
+
+        @sio.on("connect", namespace=AUD)
+        async def audience_connect(sid, environ, auth=None):
+            voter = self._authenticate_voter(auth)
+            if voter is None:
+                raise socketio.exceptions.ConnectionRefusedError({"code": "unauthorized",
+                                                                  "message": "凭证无效，请重新扫码"})
+            self.voters[sid] = voter
+            await self._send(sid, AUD, "poll", self._audience_poll())
+            await self._send(sid, AUD, "voted", {"polls": self.engine.voted_in(voter.voter),
+                                                  "group": voter.group, "venue": voter.venue})
+
+        @sio.on("disconnect", namespace=AUD)
+        async def audience_disconnect(sid, reason=None):
+            self.voters.pop(sid, None)
+
+        @sio.on("vote", namespace=AUD)
+        async def vote(sid, data=None):
+            voter = self.voters.get(sid)
+            if voter is None:
+                return {"ok": False, "error": "invalid"}
+            if not voter.bucket.take():
+                return {"ok": False, "error": RATE_LIMITED}
+            return await self.engine.vote(voter.voter, voter.group, voter.venue, data)
+
+        @sio.on("connect", namespace=OVL)
+        async def overlay_connect(sid, environ, auth=None):
+            await self._send(sid, OVL, "state", self.engine.state(operator=False))
+            poll = self.engine.show.current_poll()
+            if poll is not None and poll.revealed:
+                await self._send(sid, OVL, "tally", self.engine.poll_view(poll, operator=False))
+
+        @sio.on("connect", namespace=CTL)
+        async def control_connect(sid, environ, auth=None):
+            if not isinstance(auth, dict) or not same_secret(auth.get("token"), self.admin_token):
+                raise socketio.exceptions.ConnectionRefusedError({"code": "unauthorized",
+                                                                  "message": "admin token required"})
+            await self._send(sid, CTL, "state", self.engine.state(operator=True))
+            poll = self.engine.show.current_poll()
+            if poll is not None:
+                await self._send(sid, CTL, "tally", self.engine.poll_view(poll, operator=True))
+
+        @sio.on("control", namespace=CTL)
+        async def control(sid, data=None):
+            try:
+                return await self.engine.control(data)  # PROTOCOL: acknowledged with the new state
+            except DomainError as exc:
+                return {"ok": False, "error": exc.code, "message": exc.message}
+
+    def _authenticate_voter(self, auth: Any) -> Voter | None:
+        if not isinstance(auth, dict):
+            return None
+        bucket = TokenBucket(self.vote_rate, per=1.0, burst=max(3.0, self.vote_rate * 2))
+        if "token" in auth:
+            voter = self.tokens.voter(auth.get("token"))
+            return Voter(voter, REMOTE, "remote", bucket) if voter else None
+        seat, key = auth.get("seat"), auth.get("key")
+        if isinstance(seat, str) and seat in self.engine.seats:
+            venue, expected = self.engine.seats[seat]
+            if same_secret(key, expected):
+                return Voter(f"s:{seat}", STUDIO, venue, bucket)
+        return None

@@ -1,0 +1,30 @@
+"""Schema and migrations, versioned with PRAGMA user_version."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+# Each migration moves the database up one version. Append, never edit a shipped one.
+MIGRATIONS = [
+    lambda db: (
+        db["events"].create({"seq": int, "t": float, "kind": str, "data": str}, pk="seq", if_not_exists=True),
+        db["ballots"].create(
+            {"poll": int, "voter": str, "grp": str, "venue": str, "choice": str, "t": float},
+            pk=("poll", "voter"), if_not_exists=True),
+        db["polls"].create({"id": int, "data": str}, pk="id", if_not_exists=True),
+        db["questions"].create({"id": int, "data": str}, pk="id", if_not_exists=True),
+        db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True),
+        db["seats"].create({"seat": str, "venue": str, "key": str, "t": float}, pk="seat", if_not_exists=True),
+    ),
+]
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise RuntimeError(f"database schema v{version} is newer than this program (v{len(MIGRATIONS)})")
+    for v in range(version, len(MIGRATIONS)):
+        with db.conn:
+            MIGRATIONS[v](db)
+            db.execute(f"PRAGMA user_version = {v + 1}")
+    return len(MIGRATIONS)
