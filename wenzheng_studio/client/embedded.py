@@ -1,0 +1,86 @@
+"""The control room's own engine: `wenzheng-studio serve` as a child process.
+
+A separate process means a crash of a window never touches the show, and the window
+talks to its engine exactly as it would to one on another PC.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+import threading
+import time
+
+_READY = re.compile(r"wenzheng-studio listening on (http://\S+)")
+
+
+class EmbeddedEngine:
+    def __init__(self, *, scene: str | None = None, db: str | None = None, port: int = 8765,
+                 host: str = "0.0.0.0", admin_token: str | None = None, extra_args: list[str] | None = None):
+        self.scene, self.db, self.port, self.host = scene, db, port, host
+        self.admin_token = admin_token or os.environ.get("WENZHENG_ADMIN_TOKEN") or secrets.token_urlsafe(24)
+        self.extra_args = extra_args or []
+        self.proc: subprocess.Popen | None = None
+        self.url = ""
+        self.log_lines: list[str] = []
+
+    def _command(self, port: int) -> list[str]:
+        cmd = [sys.executable, "-m", "wenzheng_studio", "serve", "--host", self.host, "--port", str(port),
+               "--admin-token", self.admin_token]
+        if self.scene:
+            cmd += ["--scene", self.scene]
+        if self.db:
+            cmd += ["--db", self.db]
+        return cmd + self.extra_args
+
+    def start(self, timeout: float = 30.0) -> str:
+        """Starts the engine on `port`, or on any free port if that one is taken."""
+        for port in dict.fromkeys((self.port, 0)):
+            url = self._try(port, timeout)
+            if url:
+                self.url = url
+                return url
+        raise RuntimeError("the engine did not start:\n" + "\n".join(self.log_lines[-20:]))
+
+    def _try(self, port: int, timeout: float) -> str | None:
+        self.proc = subprocess.Popen(self._command(port), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True, encoding="utf-8", bufsize=1)
+        found: list[str] = []
+        done = threading.Event()
+
+        def pump() -> None:
+            for line in self.proc.stdout:
+                self.log_lines.append(line.rstrip())
+                m = _READY.search(line)
+                if m and not found:
+                    found.append(m.group(1))
+                    done.set()
+            done.set()
+
+        threading.Thread(target=pump, name="embedded-engine-log", daemon=True).start()
+        done.wait(timeout)
+        if found:
+            url = found[0].replace("://0.0.0.0:", "://127.0.0.1:")
+            return url
+        self.stop()
+        return None
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.proc = None
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def wait_gone(self, timeout: float = 5) -> None:
+        deadline = time.monotonic() + timeout
+        while self.alive() and time.monotonic() < deadline:
+            time.sleep(0.05)

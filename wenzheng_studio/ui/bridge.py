@@ -1,0 +1,76 @@
+"""The one place where the engine client's thread meets the GUI thread.
+
+EngineClient calls back on its own thread; emitting a Qt signal from there is queued to
+the receivers' (GUI) thread by Qt. Nothing else in ui/ touches another thread's objects.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from ..client import EngineClient, EngineReply
+
+
+class EngineBridge(QObject):
+    stateChanged = Signal(dict)
+    tallyChanged = Signal(dict)
+    pollChanged = Signal(object)
+    questionsChanged = Signal(list)
+    connectionChanged = Signal(str, str)  # status, detail
+    replied = Signal(object, object)  # (callback, EngineReply) delivered on the GUI thread
+    commandFailed = Signal(str)  # a human-readable error from the engine
+
+    def __init__(self, url: str, token: str | None = None, namespace: str = "/control", parent=None):
+        super().__init__(parent)
+        self.url = url
+        self.token = token
+        self.client = EngineClient(url, token, namespace, on_event=self._event, on_status=self._status)
+        self.status = "connecting"
+        self.last_state: dict[str, Any] = {}
+        self.replied.connect(self._deliver)
+
+    def start(self) -> None:
+        self.client.start()
+
+    def stop(self) -> None:
+        self.client.stop()
+
+    # --- client thread → signals -------------------------------------------------------
+    def _event(self, name: str, data: Any) -> None:
+        if name == "state" and isinstance(data, dict):
+            self.stateChanged.emit(data)
+        elif name == "tally" and isinstance(data, dict):
+            self.tallyChanged.emit(data)
+        elif name == "poll":
+            self.pollChanged.emit(data)
+        elif name == "questions":
+            self.questionsChanged.emit(list((data or {}).get("ids", [])) if isinstance(data, dict) else [])
+
+    def _status(self, status: str, detail: str) -> None:
+        self.connectionChanged.emit(status, detail)
+
+    # --- GUI thread → engine -----------------------------------------------------------
+    def request(self, method: str, path: str, body: Any = None,
+                callback: Callable[[EngineReply], None] | None = None) -> None:
+        """Sends a request; `callback(reply)` runs later on the GUI thread. Errors are reported."""
+        fut = self.client.request(method, path, body)
+
+        def done(f) -> None:
+            try:
+                reply = f.result()
+            except Exception as exc:  # the loop is gone: treat as unreachable
+                reply = EngineReply(0, {"error": "unreachable", "message": str(exc)})
+            self.replied.emit(callback, reply)
+
+        fut.add_done_callback(done)
+
+    def control(self, action: str, callback: Callable[[EngineReply], None] | None = None, **fields: Any) -> None:
+        self.request("POST", "/api/control", {"action": action, **fields}, callback)
+
+    def _deliver(self, callback, reply: EngineReply) -> None:
+        if not reply.ok:
+            self.commandFailed.emit(reply.error)
+        if callback is not None:
+            callback(reply)
