@@ -62,12 +62,18 @@ def main(argv: list[str] | None = None) -> int:
         except OSError as exc:
             print(f"wenzheng-studio: cannot start: {exc}", file=sys.stderr)
             return 1
+    # Each window lives in its own module: ui/launch.py (control room), ui/overlay_app.py,
+    # ui/screener.py. Each entry takes the parsed args and returns an exit code.
+    entry = {None: ("launch", "run_control_room"), "overlay": ("overlay_app", "run_overlay"),
+             "screener": ("screener", "run_screener")}[args.command]
     try:
-        from .ui.launch import launch
+        import importlib
+
+        module = importlib.import_module(f".ui.{entry[0]}", __package__)
     except ImportError as exc:
-        print(f"wenzheng-studio: the window needs PySide6: {exc}", file=sys.stderr)
+        print(f"wenzheng-studio: cannot open the window: {exc}", file=sys.stderr)
         return 1
-    return launch(args)
+    return getattr(module, entry[1])(args)
 
 
 if __name__ == "__main__":
