@@ -11,7 +11,8 @@ from typing import Any
 
 from .errors import DomainError, invalid, not_found
 from .polls import CLOSED, OPEN, Poll
-from .questions import ANSWERED, APPROVED, ON_AIR, Question
+from .followup import due_date, local_date
+from .questions import ANSWERED, APPROVED, ON_AIR, Question, merge_into
 from .running_order import LIVE, RunningOrder
 from .scene import Scene
 from .timers import SpeakerTimer
@@ -221,6 +222,14 @@ class Show:
             raise invalid("action is required")
         changed = [q.id]
         previous = self.on_air_question_id
+        if action == "merge":  # two questions change: the duplicate and the one it joins
+            target = self.question(body.get("into"))
+            merge_into(q, target, now)
+            return q, Change({"kind": "question.merge", "question": q.id, "into": target.id},
+                             questions=[q.id, target.id])
+        if action == "refer" and not body.get("due"):  # 7 working days, a month when hard
+            referred_on = local_date(now, self.scene.timezone)
+            body = {**body, "due": due_date(referred_on, body.get("hard") is True).isoformat()}
         q.apply(action, body, now)
         if action == "on_air":
             if previous is not None and previous != q.id and previous in self.questions:
@@ -316,7 +325,7 @@ class Show:
             self.on_air_question_id = None
 
     def questions_sorted(self) -> list[Question]:
-        return sorted(self.questions.values(), key=lambda q: (-q.priority, q.created_at, q.id))
+        return sorted(self.questions.values(), key=lambda q: (-q.priority, q.rank or q.id, q.id))
 
 
 __all__ = ["Show", "Change", "CONTROL_ACTIONS", "CLOSED", "OPEN"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 from urllib.parse import quote
@@ -18,6 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..core.errors import DomainError, invalid
+from ..core.report import report_csv, report_data
 from .auth import VoterTokens, bearer, same_secret
 from .engine import Engine
 from .qr import qr_svg
@@ -141,6 +143,26 @@ class HttpApi:
         self.require_operator(request)
         return JSONResponse({"questions": [q.view() for q in self.engine.show.questions_sorted()]}, headers=NO_STORE)
 
+    async def caller_history(self, request: Request):
+        """The hotline screener's look-up: earlier questions from the same phone number.
+        The full number is returned only here, to an operator who already typed it."""
+        self.require_operator(request)
+        digits = re.sub(r"\D", "", request.query_params.get("phone", ""))
+        if not 7 <= len(digits) <= 20:
+            raise invalid("phone must have 7 to 20 digits")
+        found = [q.view(full_phone=True) for q in self.engine.show.questions.values()
+                 if q.phone and re.sub(r"\D", "", q.phone) == digits]
+        return JSONResponse({"questions": sorted(found, key=lambda q: -q["created_at"])}, headers=NO_STORE)
+
+    async def report_csv(self, request: Request):
+        self.require_operator(request)
+        show = self.engine.show
+        data = report_data(self.engine.scene.to_dict(), self.engine.state(operator=True),
+                           [self.engine.poll_view(p, operator=True) for p in show.polls.values()],
+                           [q.view() for q in show.questions_sorted()])
+        return Response(report_csv(data), media_type="text/csv; charset=utf-8", headers={
+            **NO_STORE, "Content-Disposition": 'attachment; filename="wenzheng-report.csv"'})
+
     async def question_action(self, request: Request):
         self.require_operator(request)
         q = await self.engine.question_action(request.path_params["id"], await read_json(request))
@@ -175,6 +197,8 @@ class HttpApi:
             Route("/api/polls/{id}/{action}", self.poll_action, methods=["POST"]),
             Route("/api/questions", self.add_question, methods=["POST"]),
             Route("/api/questions", self.list_questions, methods=["GET"]),
+            Route("/api/questions/history", self.caller_history, methods=["GET"]),
+            Route("/api/report.csv", self.report_csv, methods=["GET"]),
             Route("/api/questions/{id}", self.question_action, methods=["POST"]),
             Route("/api/control", self.control, methods=["POST"]),
             Route("/qr.svg", self.qr),

@@ -1,0 +1,143 @@
+"""The after-show report as pure data: segments planned vs actual, polls, every question's
+path, the 一把手 answer rate. Built from the public views (GET /api/scene, /api/state,
+/api/polls, /api/questions), so the engine's CSV route and the PDF writer agree.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from typing import Any, Mapping, Sequence
+from zoneinfo import ZoneInfo
+
+from .followup import HEAD_RATE_TARGET, RESULTS, SATISFACTION, answered_by_head, head_answer_rate, heads_from_scene
+
+SOURCE_NAMES = {"web": "网络", "hotline": "热线", "studio": "现场"}
+STATE_NAMES = {"new": "待初审", "screened": "待终审", "approved": "已通过", "rejected": "未采用",
+               "on_air": "播出中", "answered": "已答复", "referred": "已转办", "closed": "已办结"}
+ACTION_NAMES = {"created": "收到", "screen": "初审", "approve": "终审", "reject": "不采用", "on_air": "播出",
+                "off_air": "撤下", "answered": "现场答复", "refer": "转办", "close": "办结", "edit": "改稿",
+                "priority": "优先级", "reorder": "排序", "reply": "单位回复", "callback": "回访", "merge": "合并"}
+_QUIET = ("priority", "reorder", "edit")  # details, not steps of the review path
+POLL_KINDS = {"satisfaction": "满意度", "rating4": "测评", "yesno": "表决", "choice": "选择"}
+
+
+def clock_time(epoch: float | None, timezone: str) -> str:
+    if not epoch:
+        return ""
+    return datetime.fromtimestamp(epoch, ZoneInfo(timezone or "Asia/Shanghai")).strftime("%H:%M:%S")
+
+
+def mmss(seconds: float | None) -> str:
+    seconds = round(seconds or 0)
+    sign = "-" if seconds < 0 else ""
+    return f"{sign}{abs(seconds) // 60}:{abs(seconds) % 60:02d}"
+
+
+def review_path(q: Mapping[str, Any]) -> str:
+    steps = [ACTION_NAMES.get(h.get("action", ""), h.get("action", "")) for h in q.get("history", [])
+             if h.get("action") not in _QUIET]
+    return " → ".join(steps)
+
+
+def poll_rows(polls: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for p in polls:
+        tally = p.get("tally") or {}
+        choices = []
+        for c in p.get("choices", []):
+            studio = (tally.get("studio") or {}).get(c["key"], 0)
+            remote = (tally.get("remote") or {}).get(c["key"], 0)
+            choices.append({"key": c["key"], "label": c["label"], "studio": studio, "remote": remote,
+                            "total": studio + remote})
+        rows.append({"id": p.get("id"), "title": p.get("title", ""), "kind": POLL_KINDS.get(p.get("kind"), p.get("kind")),
+                     "state": p.get("state", ""), "ballots": p.get("ballots", 0), "choices": choices,
+                     "score": p.get("score")})
+    return rows
+
+
+def question_rows(questions: Sequence[Mapping[str, Any]], heads: Mapping[str, str], tz: str) -> list[dict[str, Any]]:
+    rows = []
+    for q in questions:
+        answered = q.get("answered_by") or ""
+        role = ""
+        if q.get("answered_at") or q.get("state") == "answered":
+            role = "一把手" if answered_by_head(q, heads) else "副职/其他"
+        rows.append({
+            "id": q.get("id"), "source": SOURCE_NAMES.get(q.get("source"), q.get("source")),
+            "name": q.get("name", "") or ("匿名" if q.get("anonymous") else ""), "district": q.get("district", ""),
+            "phone": q.get("phone", ""), "unit": q.get("unit", ""), "text": q.get("text", ""),
+            "air_text": q.get("air_text", ""), "count": q.get("count", 1),
+            "state": STATE_NAMES.get(q.get("state"), q.get("state")), "path": review_path(q),
+            "reason": q.get("reason", ""), "received": clock_time(q.get("created_at"), tz),
+            "on_air": clock_time(q.get("on_air_at"), tz), "answered_by": answered, "role": role,
+            "refer_unit": q.get("refer_unit", ""), "due": q.get("due", ""),
+            "result": f"{q['result']} {RESULTS[q['result']]}" if q.get("result") in RESULTS else "",
+            "reply": q.get("reply", ""), "satisfaction": SATISFACTION.get(q.get("satisfaction", ""), ""),
+            "flagged": "、".join(q.get("flagged", [])),
+        })
+    return rows
+
+
+def report_data(scene: Mapping[str, Any], state: Mapping[str, Any], polls: Sequence[Mapping[str, Any]],
+                questions: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    tz = scene.get("timezone") or "Asia/Shanghai"
+    heads = heads_from_scene(scene)
+    segments = [{"index": s.get("index"), "title": s.get("title", ""), "planned_s": s.get("planned_s", 0),
+                 "actual_s": round(s.get("actual_s") or 0, 1),
+                 "delta_s": round((s.get("actual_s") or 0) - (s.get("planned_s") or 0), 1)}
+                for s in state.get("running_order", [])]
+    by_head, answered, rate = head_answer_rate(questions, heads)
+    counts: dict[str, int] = {}
+    for q in questions:
+        counts[q.get("source", "")] = counts.get(q.get("source", ""), 0) + 1
+    show = state.get("show") or {}
+    return {
+        "title": scene.get("title", ""), "subtitle": scene.get("subtitle", ""),
+        "started": clock_time(show.get("started_at"), tz), "status": show.get("status", ""),
+        "planned_total_s": sum(s["planned_s"] for s in segments),
+        "actual_total_s": round(sum(s["actual_s"] for s in segments), 1),
+        "segments": segments, "polls": poll_rows(polls),
+        "questions": question_rows(questions, heads, tz), "sources": counts,
+        "head_rate": {"by_head": by_head, "answered": answered, "rate": rate, "target": HEAD_RATE_TARGET},
+    }
+
+
+QUESTION_COLUMNS = [("id", "编号"), ("source", "来源"), ("name", "姓名"), ("district", "区域"), ("phone", "电话"),
+                    ("unit", "责任单位"), ("text", "原文"), ("air_text", "播出文字"), ("count", "人次"),
+                    ("state", "状态"), ("path", "审核路径"), ("reason", "不采用原因"), ("received", "收到时间"),
+                    ("on_air", "播出时间"), ("answered_by", "答复人"), ("role", "答复人身份"),
+                    ("refer_unit", "转办单位"), ("due", "办理期限"), ("result", "办理结果"), ("reply", "单位回复"),
+                    ("satisfaction", "回访满意度"), ("flagged", "敏感词")]
+
+
+def report_csv(data: Mapping[str, Any]) -> str:
+    """One CSV with three sections; a BOM so Excel opens the Chinese correctly."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow([f"{data['title']} 节目报告", data.get("started", "")])
+    hr = data["head_rate"]
+    w.writerow(["一把手答复率", f"{hr['by_head']}/{hr['answered']}",
+                "" if hr["rate"] is None else f"{hr['rate']:.0%}", f"目标 {hr['target']:.0%}"])
+    w.writerow([])
+    w.writerow(["环节", "计划时长", "实际时长", "超时(+)/提前(-)", "计划秒", "实际秒"])
+    for s in data["segments"]:
+        w.writerow([s["title"], mmss(s["planned_s"]), mmss(s["actual_s"]), mmss(s["delta_s"]), s["planned_s"], s["actual_s"]])
+    w.writerow([])
+    w.writerow(["投票编号", "标题", "类型", "状态", "票数", "选项", "现场", "场外", "合计"])
+    for p in data["polls"]:
+        for c in p["choices"] or [{"label": "", "studio": "", "remote": "", "total": ""}]:
+            w.writerow([p["id"], p["title"], p["kind"], p["state"], p["ballots"], c["label"], c["studio"], c["remote"], c["total"]])
+    w.writerow([])
+    w.writerow([label for _, label in QUESTION_COLUMNS])
+    for q in data["questions"]:
+        w.writerow([_cell(q[key]) for key, _ in QUESTION_COLUMNS])
+    return "\ufeff" + out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    """Spreadsheets run cells starting with = + - @ as formulas: viewer text stays text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
