@@ -1,0 +1,126 @@
+"""Shared by the benches: start a server process and wait for its ready line, tiny HTTP, RSS."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def raise_fd_limit() -> int:
+    """Lift the soft open-files limit to the hard one: 10,000 sockets need 10,000 fds."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+class ServerProcess:
+    """A child server that prints one `... listening on http://HOST:PORT` line when ready."""
+
+    def __init__(self, argv: list[str], timeout: float = 30.0, env: dict | None = None):
+        self.argv = argv
+        self.started_at = time.monotonic()
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     env={**os.environ, **(env or {})}, preexec_fn=raise_fd_limit)
+        self.url = self._wait_ready(timeout)
+        self.ready_at = time.monotonic()
+        self.stderr_lines: list[str] = []
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _wait_ready(self, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        result: dict[str, str] = {}
+
+        def read() -> None:
+            for line in self.proc.stdout:
+                if " listening on " in line:
+                    result["url"] = line.strip().rsplit(" ", 1)[1]
+                    return
+
+        t = threading.Thread(target=read, daemon=True)
+        t.start()
+        t.join(max(0.0, deadline - time.monotonic()))
+        if "url" not in result:
+            self.proc.kill()
+            err = self.proc.stderr.read() if self.proc.poll() is not None else ""
+            raise RuntimeError(f"{self.argv[:4]} did not get ready in {timeout} s: {err[-2000:]}")
+        return result["url"]
+
+    def _drain(self) -> None:
+        for line in self.proc.stderr:
+            self.stderr_lines.append(line)
+            del self.stderr_lines[:-200]
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def kill9(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self, timeout: float = 15.0) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        return self.proc.returncode
+
+
+def engine_argv(db: str | Path, admin: str, *extra: str, profile: str | None = None) -> list[str]:
+    head = [sys.executable, "-m", "cProfile", "-o", profile] if profile else [sys.executable]
+    return [*head, "-m", "wenzheng_studio", "serve", "--host", "127.0.0.1", "--port", "0", "--db", str(db),
+            "--admin-token", admin, "--voter-token-rate", "0", *extra]
+
+
+def http(url: str, method: str = "GET", body: Any = None, token: str | None = None,
+         timeout: float = 10.0) -> tuple[int, Any]:
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        raw = e.read()
+        try:
+            return e.code, json.loads(raw)
+        except ValueError:
+            return e.code, raw.decode(errors="replace")
+
+
+def rss_mb(pid: int) -> dict[str, float]:
+    """Current and peak resident memory of a process, in MB, from /proc."""
+    out = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                out["rss" if line.startswith("VmRSS") else "peak"] = int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return out
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    i = min(len(sorted_values) - 1, max(0, round(p / 100 * (len(sorted_values) - 1))))
+    return sorted_values[i]

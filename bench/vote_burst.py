@@ -1,0 +1,325 @@
+"""Vote burst: N phones connect, then all vote at once — our engine against a bare server.
+
+    python bench/vote_burst.py --phones 5000 [--workers 3] [--rounds 1] [--targets bare,engine,cluster2]
+
+Each phone is a python-socketio AsyncClient on the websocket transport; the phones are
+spread over several worker processes so the load generator is not the bottleneck. A
+separate process listens on /overlay and stamps every `tally`. All clocks are
+CLOCK_MONOTONIC, shared by every process on the machine, so stamps compare directly.
+
+Targets, run one after the other in the same invocation and on the same machine:
+  bare      bench/bare_server.py: python-socketio + uvicorn, acks at once, no persistence
+  engine    `wenzheng-studio serve`: the ack waits for the ballot's durable COMMIT
+  cluster2  two engines sharing one Redis (primary + secondary), phones split between them,
+            overlay on the secondary (needs redis-server; started and stopped here)
+Everything binds 127.0.0.1 and stops by itself (every wait has a timeout).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import queue
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import ROOT, ServerProcess, engine_argv, http, percentile, raise_fd_limit, rss_mb  # noqa: E402
+
+ADMIN = "bench-admin-token"
+CHOICES = ("satisfied", "basic", "unsatisfied")
+PHASE_TIMEOUT_S = 180.0
+
+
+# --- worker processes -----------------------------------------------------------------------
+def phone_worker(urls: list[str], first: int, n: int, poll: int, need_tokens: bool,
+                 ready_q: mp.Queue, go: mp.Event, out_q: mp.Queue) -> None:
+    raise_fd_limit()
+    asyncio.run(_phones(urls, first, n, poll, need_tokens, ready_q, go, out_q))
+
+
+async def _phones(urls, first, n, poll, need_tokens, ready_q, go, out_q) -> None:
+    import aiohttp
+    import socketio
+
+    loop = asyncio.get_running_loop()
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, force_close=False))
+    indices = range(first, first + n)
+    url_of = {i: urls[i % len(urls)] for i in indices}
+    tokens: dict[int, str] = {}
+    gate = asyncio.Semaphore(64)
+
+    async def token(i: int) -> None:
+        async with gate:
+            async with session.post(url_of[i] + "/api/voter") as r:
+                tokens[i] = (await r.json())["token"]
+
+    t_tok = time.monotonic()
+    if need_tokens:
+        await asyncio.gather(*(token(i) for i in indices))
+    t_tok_end = time.monotonic()
+
+    clients: dict[int, socketio.AsyncClient] = {}
+
+    async def connect(i: int) -> None:
+        c = socketio.AsyncClient(http_session=session, reconnection=False)
+        async with gate:
+            await c.connect(url_of[i], auth={"token": tokens.get(i, f"bare-{i}")}, transports=["websocket"],
+                            namespaces=["/audience"], wait_timeout=60)
+        clients[i] = c
+
+    t0 = time.monotonic()
+    outcomes = await asyncio.gather(*(connect(i) for i in indices), return_exceptions=True)
+    t1 = time.monotonic()
+    failed = [repr(o) for o in outcomes if isinstance(o, BaseException)]
+    ready_q.put({"t_tok": t_tok, "t_tok_end": t_tok_end, "t0": t0, "t1": t1, "connected": len(clients),
+                 "failed": len(failed), "errors": failed[:3]})
+    if not await loop.run_in_executor(None, go.wait, PHASE_TIMEOUT_S):
+        out_q.put({"votes": [], "error": "no go signal"})
+    else:
+        async def vote(i: int, c) -> tuple:
+            choice = CHOICES[i % len(CHOICES)]
+            s = time.monotonic()
+            try:
+                ack = await c.call("vote", {"poll": poll, "choice": choice}, namespace="/audience", timeout=60)
+            except Exception as exc:  # a timeout is a lost ack, reported as such
+                ack = {"ok": False, "error": type(exc).__name__}
+            return (i, choice, s, time.monotonic(), bool(ack.get("ok")), ack.get("error"))
+
+        votes = await asyncio.gather(*(vote(i, c) for i, c in clients.items()))
+        out_q.put({"votes": votes})
+    await asyncio.gather(*(c.disconnect() for c in clients.values()), return_exceptions=True)
+    await session.close()
+
+
+def overlay_worker(url: str, ready_q: mp.Queue, stop: mp.Event, out_q: mp.Queue) -> None:
+    asyncio.run(_overlay(url, ready_q, stop, out_q))
+
+
+async def _overlay(url, ready_q, stop, out_q) -> None:
+    import socketio
+
+    seen: list[tuple[float, int]] = []
+    c = socketio.AsyncClient(reconnection=False)
+
+    @c.on("tally", namespace="/overlay")
+    async def tally(data):
+        seen.append((time.monotonic(), int(data.get("ballots") or 0)))
+
+    await c.connect(url, transports=["websocket"], namespaces=["/overlay"], wait_timeout=30)
+    ready_q.put("ready")
+    await asyncio.get_running_loop().run_in_executor(None, stop.wait, PHASE_TIMEOUT_S * 2)
+    out_q.put(seen)
+    await c.disconnect()
+
+
+# --- targets -----------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Redis:
+    def __init__(self):
+        if not shutil.which("redis-server"):
+            raise RuntimeError("redis-server is not installed")
+        self.port = free_port()
+        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+                                      "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def start_target(kind: str, tmp: Path, profile: str | None):
+    """(servers, phone urls, overlay url, poll id, needs tokens, cleanup)."""
+    if kind == "bare":
+        s = ServerProcess([sys.executable, str(ROOT / "bench" / "bare_server.py")])
+        return [s], [s.url], s.url, 1, False, lambda: None
+    if kind == "engine":
+        s = ServerProcess(engine_argv(tmp / "engine.db", ADMIN, profile=profile))
+        return [s], [s.url], s.url, _open_poll(s.url), True, lambda: None
+    if kind == "cluster2":
+        redis = Redis()
+        try:
+            primary = ServerProcess(engine_argv(tmp / "primary.db", ADMIN, "--redis", redis.url))
+            secondary = ServerProcess(engine_argv(tmp / "secondary.db", ADMIN, "--redis", redis.url,
+                                                  "--role", "secondary"))
+        except Exception:
+            redis.stop()
+            raise
+        poll = _open_poll(secondary.url)  # a command through the secondary: forwarded to the primary
+        return [primary, secondary], [primary.url, secondary.url], secondary.url, poll, True, redis.stop
+    raise ValueError(kind)
+
+
+def _open_poll(url: str) -> int:
+    status, body = http(url + "/api/polls", "POST", {"title": "bench", "kind": "satisfaction"}, ADMIN)
+    assert status == 201, body
+    status, body2 = http(f"{url}/api/polls/{body['id']}/open", "POST", {}, ADMIN)
+    assert status == 200, body2
+    return body["id"]
+
+
+def run_target(kind: str, phones: int, workers: int, profile: str | None = None) -> dict:
+    ctx = mp.get_context("spawn")
+    tmp = Path(tempfile.mkdtemp(prefix=f"wz-bench-{kind}-"))
+    servers, urls, overlay_url, poll, need_tokens, cleanup = start_target(kind, tmp, profile)
+    procs: list = []
+    try:
+        ready_q, out_q, ovl_q = ctx.Queue(), ctx.Queue(), ctx.Queue()
+        go, stop = ctx.Event(), ctx.Event()
+        ovl = ctx.Process(target=overlay_worker, args=(overlay_url, ready_q, stop, ovl_q), daemon=True)
+        ovl.start()
+        procs.append(ovl)
+        assert ready_q.get(timeout=30) == "ready"
+        share = [phones // workers + (1 if w < phones % workers else 0) for w in range(workers)]
+        first = 0
+        for n in share:
+            p = ctx.Process(target=phone_worker, args=(urls, first, n, poll, need_tokens, ready_q, go, out_q),
+                            daemon=True)
+            p.start()
+            procs.append(p)
+            first += n
+        readies = [ready_q.get(timeout=PHASE_TIMEOUT_S) for _ in share]
+        rss_idle = {s.pid: rss_mb(s.pid) for s in servers}
+        time.sleep(0.5)  # let the connect phase's pushes drain before the burst
+        t_go = time.monotonic()
+        go.set()
+        results = [out_q.get(timeout=PHASE_TIMEOUT_S) for _ in share]
+        votes = [v for r in results for v in r["votes"]]
+        acked = [v for v in votes if v[4]]
+        last_ack = max((v[3] for v in acked), default=t_go)
+        expected = len(acked)
+        deadline = time.monotonic() + 3.0
+        if kind != "bare":
+            while time.monotonic() < deadline:  # wait for the final tally to reach the overlay
+                st, view = http(f"{urls[-1]}/api/polls/{poll}", token=ADMIN)
+                if st == 200 and view.get("ballots", 0) >= expected:
+                    break
+                time.sleep(0.05)
+        time.sleep(0.5)
+        stop.set()
+        overlay_seen = ovl_q.get(timeout=30)
+        rss_after = {s.pid: rss_mb(s.pid) for s in servers}
+        final = [t for t, b in overlay_seen if b >= expected and t >= t_go]
+        lat = sorted(v[3] - v[2] for v in acked)
+        row = {
+            "target": kind, "phones": phones, "connected": sum(r["connected"] for r in readies),
+            "connect_failed": sum(r["failed"] for r in readies),
+            "connect_errors": [e for r in readies for e in r["errors"]][:3],
+            "connect_s": max(r["t1"] for r in readies) - min(r["t0"] for r in readies),
+            "tokens_s": max(r["t_tok_end"] for r in readies) - min(r["t_tok"] for r in readies),
+            "votes_sent": len(votes), "acked": expected,
+            "refused": _count(v[5] for v in votes if not v[4]),
+            "burst_s": last_ack - t_go, "p50_ms": percentile(lat, 50) * 1000,
+            "p95_ms": percentile(lat, 95) * 1000, "p99_ms": percentile(lat, 99) * 1000,
+            "max_ms": (lat[-1] if lat else float("nan")) * 1000,
+            "tally_to_overlay_ms": ((final[0] - last_ack) * 1000) if final else None,
+            "rss_mb": [round(rss_after[s.pid].get("rss", 0), 1) for s in servers],
+            "peak_rss_mb": [round(rss_after[s.pid].get("peak", 0), 1) for s in servers],
+            "idle_rss_mb": [round(rss_idle[s.pid].get("rss", 0), 1) for s in servers],
+        }
+        row["connects_per_s"] = row["connected"] / row["connect_s"] if row["connect_s"] else 0
+        row["votes_per_s"] = expected / row["burst_s"] if row["burst_s"] > 0 else 0
+        if kind != "bare":
+            row.update(verify(urls, poll, acked))
+        return row
+    finally:
+        for p in procs:
+            p.join(timeout=30)
+            if p.is_alive():
+                p.kill()
+        for s in servers:
+            s.stop()
+        cleanup()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _count(codes) -> dict:
+    out: dict = {}
+    for c in codes:
+        out[c] = out.get(c, 0) + 1
+    return out
+
+
+def verify(urls: list[str], poll: int, acked: list[tuple]) -> dict:
+    """Every acked ballot counted once, on every engine's read-out."""
+    want = {c: 0 for c in CHOICES}
+    for v in acked:
+        want[v[1]] += 1
+    views = [http(f"{u}/api/polls/{poll}", token=ADMIN)[1] for u in urls]
+    got = [{k: sum(g.get(k, 0) for g in view["tally"].values()) for k in CHOICES} for view in views]
+    lost = sum(max(0, want[k] - got[0][k]) for k in CHOICES)
+    doubled = sum(max(0, got[0][k] - want[k]) for k in CHOICES)
+    return {"lost": lost, "doubled": doubled, "engines_agree": all(g == got[0] for g in got)}
+
+
+# --- report -------------------------------------------------------------------------------
+COLUMNS = [("target", "{}"), ("phones", "{}"), ("connected", "{}"), ("connects_per_s", "{:.0f}"),
+           ("burst_s", "{:.2f}"), ("votes_per_s", "{:.0f}"), ("p50_ms", "{:.0f}"), ("p95_ms", "{:.0f}"),
+           ("p99_ms", "{:.0f}"), ("tally_to_overlay_ms", "{:.0f}"), ("peak_rss_mb", "{}"),
+           ("lost", "{}"), ("doubled", "{}")]
+
+
+def fmt(row: dict, key: str, f: str) -> str:
+    v = row.get(key)
+    return "-" if v is None else f.format(v)
+
+
+def print_table(rows: list[dict]) -> None:
+    print("| " + " | ".join(k for k, _ in COLUMNS) + " |")
+    print("|" + "---|" * len(COLUMNS))
+    for r in rows:
+        print("| " + " | ".join(fmt(r, k, f) for k, f in COLUMNS) + " |")
+    bare = [r["votes_per_s"] for r in rows if r["target"] == "bare"]
+    for kind in ("engine", "cluster2"):
+        ours = [r["votes_per_s"] for r in rows if r["target"] == kind]
+        if bare and ours:
+            print(f"{kind} / bare votes/s: {sum(ours) / len(ours) / (sum(bare) / len(bare)):.2f}x")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--phones", type=int, default=1000)
+    ap.add_argument("--workers", type=int, default=3, help="load-generator processes")
+    ap.add_argument("--rounds", type=int, default=1, help="alternate the targets this many times")
+    ap.add_argument("--targets", default="bare,engine")
+    ap.add_argument("--profile", help="cProfile the engine into this file (engine target only)")
+    ap.add_argument("--json", help="append the rows as JSON lines to this file")
+    args = ap.parse_args()
+    raise_fd_limit()
+    rows = []
+    for _ in range(args.rounds):
+        for kind in args.targets.split(","):
+            row = run_target(kind, args.phones, args.workers, args.profile if kind == "engine" else None)
+            rows.append(row)
+            print(json.dumps(row), file=sys.stderr, flush=True)
+            if args.json:
+                with open(args.json, "a") as f:
+                    f.write(json.dumps(row) + "\n")
+    print_table(rows)
+    return 0 if all(r.get("lost", 0) == 0 and r.get("doubled", 0) == 0 for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
