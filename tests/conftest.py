@@ -1,0 +1,71 @@
+"""Shared fixtures. Qt runs offscreen; a real engine runs as a subprocess where needed."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parents[1]
+READY = re.compile(r"wenzheng-studio listening on (http://\S+)")
+
+
+@dataclass
+class EngineProcess:
+    """A `wenzheng-studio serve` child: start, SIGKILL, restart on the same port and db."""
+
+    db: Path
+    token: str
+    port: int = 0
+    extra: tuple[str, ...] = ()
+    proc: subprocess.Popen | None = None
+    url: str = ""
+
+    def start(self, timeout: float = 30) -> str:
+        cmd = [sys.executable, "-m", "wenzheng_studio", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+               "--db", str(self.db), "--admin-token", self.token, "--voter-token-rate", "0", *self.extra]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                if self.proc.poll() is not None:
+                    raise RuntimeError("engine exited: " + self.proc.stderr.read())
+                continue
+            m = READY.search(line)
+            if m:
+                self.url = m.group(1)
+                self.port = int(self.url.rsplit(":", 1)[1])  # a restart reuses the same port
+                return self.url
+        raise RuntimeError("engine did not print its ready line")
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> int:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            return self.proc.wait(15)
+        return self.proc.returncode if self.proc else 0
+
+
+@pytest.fixture
+def engine_process(tmp_path):
+    """A real engine on a free port; yields the EngineProcess (url, token, kill(), start())."""
+    ep = EngineProcess(db=tmp_path / "show.db", token="test-admin-token")
+    ep.start()
+    try:
+        yield ep
+    finally:
+        ep.kill()
