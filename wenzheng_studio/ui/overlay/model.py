@@ -1,0 +1,140 @@
+"""What the overlay shows, decided from the engine's state (no Qt, no painting).
+
+The same rules drive assets/web/overlay.js; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, Callable
+
+ELEMENTS = ("bug", "timer", "tally", "qr", "lower_third", "question")
+MODES = ("auto", "show", "hide")
+
+
+def clock_text(seconds: float) -> str:
+    """Countdown as MM:SS rounded up (00:30 at the start, 00:00 never while time is left);
+    over time as +MM:SS counting up."""
+    if seconds > 0:
+        s = math.ceil(seconds - 1e-6)
+        sign = ""
+    else:
+        s = math.floor(-seconds + 1e-6)
+        sign = "+"
+    return f"{sign}{s // 60:02d}:{s % 60:02d}"
+
+
+def one_line(text: Any) -> str:
+    """Viewer text as a single plain line: control characters and line breaks become spaces."""
+    if text is None:
+        return ""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in str(text)).split())
+
+
+class OverlayModel:
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self.clock = clock
+        self.state: dict[str, Any] = {}
+        self.poll: dict[str, Any] | None = None
+        self.qr_url = ""
+        self._timer_received_at = clock()
+
+    # --- input ---------------------------------------------------------------------------
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.state = state or {}
+        self._timer_received_at = self.clock()
+        self.poll = self.state.get("poll") or None
+
+    def set_tally(self, poll: dict[str, Any]) -> None:
+        """A tally push replaces the current poll's counts; tallies of other polls are ignored."""
+        if self.poll is not None and poll and poll.get("id") == self.poll.get("id"):
+            self.poll = {**self.poll, **poll}
+
+    def set_qr_url(self, url: str) -> None:
+        self.qr_url = url or ""
+
+    # --- derived -------------------------------------------------------------------------
+    def mode(self, element: str) -> str:
+        mode = (self.state.get("overlay") or {}).get(element, "auto")
+        return mode if mode in MODES else "auto"
+
+    def content(self, element: str) -> dict[str, Any] | None:
+        """The data an element would show, or None when it has nothing to show."""
+        st = self.state
+        if element == "bug":
+            show = st.get("show") or {}
+            return {"title": one_line(show.get("title"))} if show.get("title") else None
+        if element == "timer":
+            seg = st.get("segment") or {}
+            if not seg and not self.timer_set():
+                return None
+            return {"segment": one_line(seg.get("title")), "label": one_line((st.get("timer") or {}).get("label")),
+                    "has_clock": self.timer_set()}
+        if element == "tally":
+            poll = self.poll
+            return poll if poll and isinstance(poll.get("tally"), dict) else None
+        if element == "qr":
+            return {"url": self.qr_url} if self.qr_url else None
+        if element == "lower_third":
+            sp = st.get("speaker")
+            if not sp:
+                return None
+            return {"key": sp.get("index"), "name": one_line(sp.get("name")), "title": one_line(sp.get("title")),
+                    "unit": one_line(sp.get("unit"))}
+        if element == "question":
+            q = st.get("question")
+            if not q:
+                return None
+            return {"key": q.get("id"), "text": one_line(q.get("text")), "name": one_line(q.get("name")),
+                    "district": one_line(q.get("district")), "unit": one_line(q.get("unit")),
+                    "source": q.get("source") or ""}
+        raise KeyError(element)
+
+    def auto_visible(self, element: str) -> bool:
+        st = self.state
+        poll = self.poll
+        if element == "bug":
+            return True
+        if element == "timer":
+            return (st.get("show") or {}).get("status") == "live" and self.timer_set()
+        if element == "tally":
+            return poll is not None and poll.get("state") in ("open", "closed")
+        if element == "qr":
+            return poll is not None and poll.get("state") == "open"
+        if element == "lower_third":
+            return not self.visible("question")  # the question's lower third takes the same place
+        if element == "question":
+            return True
+        raise KeyError(element)
+
+    def visible(self, element: str) -> bool:
+        mode = self.mode(element)
+        if mode == "hide" or self.content(element) is None:
+            return False
+        return mode == "show" or self.auto_visible(element)
+
+    def timer_set(self) -> bool:
+        t = self.state.get("timer") or {}
+        return bool(t.get("running")) or float(t.get("duration_s") or 0) > 0
+
+    def timer_remaining(self) -> float:
+        """Remaining seconds, interpolated locally between pushes so the clock ticks smoothly."""
+        t = self.state.get("timer") or {}
+        remaining = float(t.get("remaining_s") or 0.0)
+        if t.get("running"):
+            remaining -= self.clock() - self._timer_received_at
+        return remaining
+
+    def timer_state(self) -> str:
+        t = self.state.get("timer") or {}
+        if not t.get("running"):
+            return t.get("state") or "normal"
+        left = self.timer_remaining()
+        if left <= 0:
+            return "over"
+        if t.get("danger_s") and left <= float(t["danger_s"]):
+            return "danger"
+        if t.get("warning_s") and left <= float(t["warning_s"]):
+            return "warning"
+        return "normal"
