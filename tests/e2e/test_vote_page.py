@@ -1,0 +1,252 @@
+"""The /vote page in a real Chromium: phone viewport, WeChat's user agent, a real engine.
+
+Covers the public page (token), a seat link (counts in studio), reload and second tab
+(no second vote), a refused seat key, a forged token (replaced by a fresh one), a vote
+tapped while the engine is down (reported, not counted) and the engine restarting on the
+same port and database (the page reconnects, still shows 已投票, votes in the next poll).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import urllib.request
+
+import pytest
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.timeout(90),
+    pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="needs /usr/bin/chromium"),
+]
+
+WECHAT_UA = ("Mozilla/5.0 (Linux; Android 13; M2012K11AC) AppleWebKit/537.36 (KHTML, like Gecko) "
+             "Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 "
+             "MicroMessenger/8.0.47.2560(0x28002F30) WeChat/arm64 Weixin NetType/4G Language/zh_CN")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+VIEW = '#card[data-view="{}"]'
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_sync.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A new phone: its own storage, 360x740, WeChat's user agent. Call it for more phones."""
+    contexts = []
+
+    def make():
+        ctx = browser.new_context(viewport={"width": 360, "height": 740}, user_agent=WECHAT_UA,
+                                  is_mobile=True, has_touch=True, locale="zh-CN")
+        ctx.set_default_timeout(15000)
+        contexts.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+
+
+def api(ep, method: str, path: str, body=None, operator: bool = True):
+    headers = {"Content-Type": "application/json"}
+    if operator:
+        headers["Authorization"] = f"Bearer {ep.token}"
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(ep.url + path, data=data, method=method, headers=headers)
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return json.loads(resp.read())
+
+
+def open_poll(ep, title="您对本次整改答复是否满意？", kind="satisfaction", **open_body) -> int:
+    poll_id = api(ep, "POST", "/api/polls", {"title": title, "kind": kind})["id"]
+    api(ep, "POST", f"/api/polls/{poll_id}/open", open_body or None)
+    return poll_id
+
+
+def tally(ep, poll_id: int) -> dict:
+    return api(ep, "GET", f"/api/polls/{poll_id}")["tally"]
+
+
+def wait_for(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+def test_public_vote_counts_once_across_reload_and_second_tab(engine_process, phone):
+    ep = engine_process
+    ctx = phone()
+    page = ctx.new_page()
+    page.goto(ep.url + "/vote")
+    page.wait_for_selector(VIEW.format("waiting"))
+    assert "请稍候，投票即将开始" in page.inner_text("#card")
+    assert page.inner_text("#who") == "场外观众"
+
+    poll_id = open_poll(ep)
+    page.wait_for_selector(VIEW.format("poll"))  # switched by itself, no reload
+    assert page.inner_text("#title") == "您对本次整改答复是否满意？"
+    labels = page.locator("button.choice").all_inner_texts()
+    assert labels == ["满意", "基本满意", "不满意"]
+    box = page.locator('button[data-choice="satisfied"]').bounding_box()
+    assert box["height"] >= 56 and box["width"] >= 300  # a thumb-sized target
+
+    page.tap('button[data-choice="satisfied"]')
+    page.wait_for_selector(VIEW.format("voted"))
+    assert page.inner_text("#voted-head") == "投票成功"
+    assert page.inner_text("#voted-choice") == "您的选择：满意"
+    tap_ms = page.evaluate("window.wzLastVoteMs")
+    assert 0 <= tap_ms < 2000
+    print(f"tap-to-confirmation {tap_ms} ms")
+    t = tally(ep, poll_id)
+    assert t["remote"]["satisfied"] == 1 and sum(t["remote"].values()) + sum(t["studio"].values()) == 1
+
+    # The token survives in localStorage and a cookie.
+    token = page.evaluate("localStorage.getItem('wz_voter_token')")
+    assert token and any(c["name"] == "wz_voter" for c in ctx.cookies())
+
+    page.reload()
+    page.wait_for_selector(VIEW.format("voted"))
+    assert "已投票" in page.inner_text("#voted-head")
+    assert page.locator("button.choice:visible").count() == 0
+
+    second_tab = ctx.new_page()
+    second_tab.goto(ep.url + "/vote")
+    second_tab.wait_for_selector(VIEW.format("voted"))
+    assert second_tab.evaluate("localStorage.getItem('wz_voter_token')") == token
+
+    # The same token in a phone that forgot its local memory: the engine still says voted.
+    other = phone()
+    other.add_init_script(f"localStorage.setItem('wz_voter_token', {json.dumps(token)})")
+    fresh = other.new_page()
+    fresh.goto(ep.url + "/vote")
+    fresh.wait_for_selector(VIEW.format("voted"))
+    assert fresh.inner_text("#voted-head") == "您已投票"
+    assert sum(tally(ep, poll_id)["remote"].values()) == 1
+
+
+def test_duplicate_from_a_tab_that_still_shows_choices(engine_process, phone):
+    ep = engine_process
+    first = phone().new_page()
+    first.goto(ep.url + "/vote")
+    first.wait_for_selector(VIEW.format("waiting"))
+    token = first.evaluate("localStorage.getItem('wz_voter_token')")
+    poll_id = open_poll(ep, kind="yesno")
+    # A second browser with the same token but no shared storage events: it keeps its buttons.
+    twin_ctx = phone()
+    twin_ctx.add_init_script(f"localStorage.setItem('wz_voter_token', {json.dumps(token)})")
+    twin = twin_ctx.new_page()
+    twin.goto(ep.url + "/vote")
+    twin.wait_for_selector(VIEW.format("poll"))
+    first.wait_for_selector(VIEW.format("poll"))
+    first.tap('button[data-choice="yes"]')
+    first.wait_for_selector(VIEW.format("voted"))
+    twin.tap('button[data-choice="no"]')
+    twin.wait_for_selector('#error[data-code="duplicate"]')
+    assert "您已经投过票了" in twin.inner_text("#error-text")
+    twin.wait_for_selector(VIEW.format("voted"))
+    t = tally(ep, poll_id)
+    assert t["remote"] == {"yes": 1, "no": 0}
+
+
+def test_seat_link_counts_in_studio_and_bad_key_is_refused(engine_process, phone):
+    ep = engine_process
+    seats = api(ep, "POST", "/api/seats", {"venue": "main", "count": 2})["seats"]
+    poll_id = open_poll(ep, title="请为市交通局本次表态打分", kind="rating4")
+
+    seat_page = phone().new_page()
+    seat_page.goto(seats[0]["url"])
+    seat_page.wait_for_selector(VIEW.format("poll"))
+    assert seat_page.inner_text("#who") == f"座位 {seats[0]['seat']} · 主会场"
+    seat_page.tap('button[data-choice="fair"]')
+    seat_page.wait_for_selector(VIEW.format("voted"))
+    t = tally(ep, poll_id)
+    assert t["studio"]["fair"] == 1 and sum(t["remote"].values()) == 0
+    seat_page.reload()
+    seat_page.wait_for_selector(VIEW.format("voted"))
+
+    forged = phone().new_page()
+    forged.goto(f"{ep.url}/vote?seat={seats[1]['seat']}&key=not-the-key")
+    forged.wait_for_selector(VIEW.format("refused"))
+    assert forged.inner_text("#refused-text") == "座位凭证无效"
+    assert "工作人员" in forged.inner_text("#refused-hint")
+
+
+def test_forged_token_is_replaced_by_a_fresh_one(engine_process, phone):
+    ep = engine_process
+    ctx = phone()
+    ctx.add_init_script("if (!sessionStorage.getItem('seeded')) {"
+                        " sessionStorage.setItem('seeded', '1');"
+                        " localStorage.setItem('wz_voter_token', 'forged.token.value'); }")
+    page = ctx.new_page()
+    page.goto(ep.url + "/vote")
+    page.wait_for_selector(VIEW.format("waiting"))
+    token = page.evaluate("localStorage.getItem('wz_voter_token')")
+    assert token and token != "forged.token.value"
+    poll_id = open_poll(ep, kind="yesno")
+    page.wait_for_selector(VIEW.format("poll"))
+    page.tap('button[data-choice="no"]')
+    page.wait_for_selector(VIEW.format("voted"))
+    assert tally(ep, poll_id)["remote"]["no"] == 1
+
+
+def test_countdown_closes_the_poll_on_the_phone(engine_process, phone):
+    ep = engine_process
+    page = phone().new_page()
+    page.goto(ep.url + "/vote")
+    page.wait_for_selector(VIEW.format("waiting"))
+    open_poll(ep, kind="yesno", countdown_s=3)
+    page.wait_for_selector(VIEW.format("poll"))
+    text = page.inner_text("#countdown")
+    assert text in ("剩余 0:03", "剩余 0:02"), text
+    page.wait_for_selector(VIEW.format("closed"), timeout=8000)
+    assert "本轮投票已结束" in page.inner_text("#card")
+
+
+def test_page_survives_engine_restart_and_reports_votes_during_the_drop(engine_process, phone):
+    ep = engine_process
+    page = phone().new_page()
+    page.goto(ep.url + "/vote")
+    first = open_poll(ep, title="第一轮")
+    page.wait_for_selector(VIEW.format("poll"))
+    page.tap('button[data-choice="basic"]')
+    page.wait_for_selector(VIEW.format("voted"))
+
+    ep.kill()  # SIGKILL: the acknowledged vote must survive
+    page.wait_for_selector("#net:not([hidden])")
+    assert "正在重新连接" in page.inner_text("#net") or "正在重试" in page.inner_text("#net")
+    ep.start()  # same port, same database
+    page.wait_for_selector("#net", state="hidden", timeout=20000)
+    page.wait_for_selector(VIEW.format("voted"))
+    assert tally(ep, first)["remote"]["basic"] == 1
+
+    second = open_poll(ep, title="第二轮", kind="yesno")
+    page.wait_for_selector(VIEW.format("poll"))
+    assert page.inner_text("#title") == "第二轮"
+
+    # Tap while the engine is down: told at once that it was not counted.
+    ep.kill()
+    page.wait_for_selector("#net:not([hidden])")
+    page.tap('button[data-choice="yes"]')
+    page.wait_for_selector('#error:not([hidden])')
+    assert page.get_attribute("#error", "data-code") == "offline"
+    assert "未计入" in page.inner_text("#error-text")
+    ep.start()
+    page.wait_for_selector("#net", state="hidden", timeout=20000)
+    assert sum(tally(ep, second)["remote"].values()) == 0
+    page.tap('button[data-choice="yes"]')
+    page.wait_for_selector(VIEW.format("voted"))
+    assert tally(ep, second)["remote"]["yes"] == 1
