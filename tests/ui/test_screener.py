@@ -1,0 +1,84 @@
+"""The screener console against a real engine: a call lands screened, history shows up."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+
+from wenzheng_studio.ui.bridge import EngineBridge
+from wenzheng_studio.ui.screener import ScreenerConsole, run_screener
+
+
+def questions(ep):
+    req = urllib.request.Request(ep.url + "/api/questions", headers={"Authorization": f"Bearer {ep.token}"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read())["questions"]
+
+
+@pytest.fixture
+def console(qtbot, engine_process):
+    bridge = EngineBridge(engine_process.url, engine_process.token)
+    bridge.start()
+    widget = ScreenerConsole(bridge)
+    qtbot.addWidget(widget)
+    qtbot.waitUntil(lambda: widget.unit.count() > 1, timeout=10000)
+    yield widget
+    bridge.stop()
+
+
+def fill(console, name, phone, point, unit_index=1):
+    console.name.setText(name)
+    console.phone.setText(phone)
+    console.district.setText("江岸区")
+    console.topic.setText("电梯")
+    console.unit.setCurrentIndex(unit_index)
+    console.point.setPlainText(point)
+    console.notes.setPlainText("愿意连线")
+    console.priority.setCurrentIndex(2)
+
+
+def test_call_is_pushed_as_screened_hotline_question(qtbot, console, engine_process):
+    fill(console, "张先生", "138 1234 5678", "<b>电梯</b>坏了三个月")
+    console.push_button.click()
+    qtbot.waitUntil(lambda: any(q["state"] == "screened" for q in questions(engine_process)), timeout=10000)
+    [q] = questions(engine_process)
+    assert (q["source"], q["text"], q["name"], q["district"], q["topic"], q["priority"], q["phone"]) == (
+        "hotline", "<b>电梯</b>坏了三个月", "张先生", "江岸区", "电梯", 6, "138****5678")
+    assert q["unit"] == console.unit.itemText(1) and q["notes"] == "愿意连线"
+    assert console.point.toPlainText() == "" and console.pushed.count() == 1
+    qtbot.waitUntil(lambda: "已初审" in console.status.text(), timeout=10000)
+    assert "138 1234 5678" in console.pushed.item(0).text()  # full number: only on this console
+
+    # The same caller again: the earlier call shows up, name and district are filled in.
+    console.phone.setText("13812345678")
+    qtbot.waitUntil(lambda: console.history.count() == 1, timeout=10000)
+    assert console.history_title.text() == "该号码此前来电 1 次"
+    assert "<b>电梯</b>坏了三个月" in console.history.item(0).text()
+    assert console.name.text() == "张先生" and console.district.text() == "江岸区"
+
+
+def test_empty_point_is_not_sent(qtbot, console, engine_process):
+    fill(console, "李女士", "13900000000", "   ")
+    console.push_button.click()
+    assert console.status.text() == "请先填写“问题要点”。"
+    qtbot.wait(300)
+    assert questions(engine_process) == []
+
+
+def test_engine_refusal_keeps_the_form(qtbot, console, engine_process):
+    fill(console, "王", "13900000000", "x" * 501)
+    console.push_button.click()
+    qtbot.waitUntil(lambda: console.status.text().startswith("推送失败"), timeout=10000)
+    assert console.point.toPlainText() == "x" * 501 and console.push_button.isEnabled()
+
+
+def test_screener_needs_a_token(monkeypatch, capsys):
+    monkeypatch.delenv("WENZHENG_ADMIN_TOKEN", raising=False)
+
+    class Args:
+        connect = "http://127.0.0.1:1"
+        admin_token = None
+    assert run_screener(Args()) == 2
+    assert "operator token" in capsys.readouterr().err
