@@ -1,0 +1,113 @@
+"""The big clocks: time of day, show and segment clocks, projected end, speaker timer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QCheckBox, QFrame, QGridLayout, QHBoxLayout, QVBoxLayout
+
+from ..fonts import app_font
+from .i18n import Translator
+from .live_clock import ClockReading, clock_text, fmt_countdown, fmt_duration, scheduled_end, zone
+from .style import AMBER, DIM, GREEN, RED, TEXT, TIMER_COLOURS, label, set_colour
+
+CENTRE = Qt.AlignCenter
+
+
+class ClocksPanel(QFrame):
+    def __init__(self, tr: Translator, parent=None):
+        super().__init__(parent)
+        self.setObjectName("panel")
+        self.tr_ = tr
+        self.tz = None
+        self.scene: dict[str, Any] = {}
+        self._last_timer_state = "normal"
+        self.cues_played: list[str] = []  # which cues sounded (for tests and the log)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(24)
+        self.time_of_day = self._cell(grid, 0, tr("当前时间"), 40)
+        self.show_elapsed = self._cell(grid, 1, tr("节目已用"), 40)
+        self.show_remaining = self._cell(grid, 2, tr("节目剩余"), 40)
+        self.over_under = self._cell(grid, 3, tr("超时/提前"), 40)
+
+        grid2 = QGridLayout()
+        grid2.setHorizontalSpacing(24)
+        self.projected_end = self._cell(grid2, 0, tr("预计结束"), 34)
+        self.scheduled_end = self._cell(grid2, 1, tr("计划结束"), 34)
+        self.segment_remaining = self._cell(grid2, 2, tr("本环节剩余"), 34)
+        self.segment_elapsed = self._cell(grid2, 3, tr("本环节已用"), 34)
+
+        self.status = label("", 22, True, DIM, CENTRE)
+        self.timer_caption = label(tr("发言计时"), 18, False, DIM, CENTRE)
+        self.timer_label = label("", 30, True, TEXT, CENTRE)
+        self.timer_digits = label("0:00", 140, True, GREEN, CENTRE)
+        self.timer_digits.setMinimumHeight(180)
+        self.sound = QCheckBox(tr("提示音"))
+        self.sound.setFont(app_font(14))
+        self.sound.setFocusPolicy(Qt.NoFocus)
+
+        top = QHBoxLayout()
+        top.addWidget(self.status, 1)
+        top.addWidget(self.sound)
+        box = QVBoxLayout(self)
+        box.addLayout(top)
+        box.addLayout(grid)
+        box.addLayout(grid2)
+        box.addSpacing(8)
+        box.addWidget(self.timer_caption)
+        box.addWidget(self.timer_label)
+        box.addWidget(self.timer_digits, 1)
+
+    @staticmethod
+    def _cell(grid: QGridLayout, col: int, caption: str, size: float):
+        grid.addWidget(label(caption, 15, False, DIM, CENTRE), 0, col)
+        value = label("--:--", size, True, TEXT, CENTRE)
+        grid.addWidget(value, 1, col)
+        return value
+
+    def set_scene(self, scene: dict[str, Any]) -> None:
+        self.scene = scene
+        self.tz = zone(scene.get("timezone"))
+
+    def refresh(self, r: ClockReading, hold: bool) -> None:
+        tr = self.tr_
+        status = {"standby": tr("待播"), "live": tr("直播中"), "ended": tr("已结束")}.get(r.show_status, r.show_status)
+        if hold:
+            status += f" · {tr('保持')}"
+        self.status.setText(status)
+        set_colour(self.status, RED if r.show_status == "live" else DIM)
+
+        self.time_of_day.setText(clock_text(r.server_now, self.tz))
+        self.show_elapsed.setText(fmt_duration(r.show_elapsed_s))
+        self.show_remaining.setText(fmt_duration(r.show_remaining_s))
+        self.over_under.setText(fmt_duration(r.over_under_s, signed=True) if abs(r.over_under_s) >= 1 else "±0:00")
+        set_colour(self.over_under, RED if r.over_under_s >= 1 else (GREEN if r.over_under_s <= -1 else TEXT))
+
+        self.projected_end.setText(clock_text(r.projected_end_at, self.tz))
+        sched = scheduled_end(self.scene, r.projected_end_at) if self.scene else None
+        self.scheduled_end.setText(clock_text(sched, self.tz) if sched else "--:--")
+        late = sched is not None and r.projected_end_at - sched >= 1
+        early = sched is not None and sched - r.projected_end_at >= 1
+        set_colour(self.projected_end, RED if late else (GREEN if early else TEXT))
+
+        self.segment_remaining.setText(fmt_duration(r.segment_remaining_s))
+        seg_colour = RED if r.segment_remaining_s < 0 else (AMBER if r.segment_remaining_s <= 30 and r.show_status == "live" else TEXT)
+        set_colour(self.segment_remaining, seg_colour)
+        self.segment_elapsed.setText(fmt_duration(r.segment_elapsed_s))
+
+        paused = r.timer_active and not r.timer_running
+        self.timer_label.setText(r.timer_label + (f"  ({tr('暂停')})" if paused else ""))
+        self.timer_digits.setText(fmt_countdown(r.timer_remaining_s) if r.timer_active else "0:00")
+        set_colour(self.timer_digits, TIMER_COLOURS.get(r.timer_state, GREEN) if r.timer_active else DIM)
+        self._cue(r)
+
+    def _cue(self, r: ClockReading) -> None:
+        """One beep when a running timer enters warning, one when it reaches zero."""
+        state = r.timer_state
+        if r.timer_running and state != self._last_timer_state and state in ("warning", "over"):
+            self.cues_played.append(state)
+            if self.sound.isChecked():
+                QApplication.beep()
+        self._last_timer_state = state

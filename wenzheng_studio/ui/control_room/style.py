@@ -1,0 +1,63 @@
+"""Colours and text helpers: dark room, high contrast, sizes readable from two metres."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton
+
+from ..fonts import app_font
+
+BG = "#101317"
+PANEL = "#1a1f26"
+TEXT = "#e8ecf1"
+DIM = "#8b95a3"
+GREEN = "#2ecc71"
+AMBER = "#f5a623"
+RED = "#ff3b30"
+BLUE = "#3d8bfd"
+ON_AIR = "#b3001b"
+
+TIMER_COLOURS = {"normal": GREEN, "warning": AMBER, "danger": RED, "over": RED}
+
+STYLESHEET = f"""
+QWidget {{ background: {BG}; color: {TEXT}; }}
+QFrame#panel {{ background: {PANEL}; border-radius: 8px; }}
+QLabel, QCheckBox {{ background: transparent; }}
+QPushButton {{ background: #2a323d; border: 1px solid #3a4452; border-radius: 6px; padding: 8px 12px; }}
+QPushButton:hover {{ background: #34404e; }}
+QPushButton:disabled {{ color: #5b6470; background: #20262e; }}
+QPushButton#take {{ background: #b3001b; border-color: #e0223b; font-weight: bold; }}
+QPushButton#danger {{ background: #5a1a1a; border-color: #8a2a2a; }}
+QTableWidget, QListWidget {{ background: {PANEL}; gridline-color: #2c333d; border: none; }}
+QHeaderView::section {{ background: #222830; color: {DIM}; border: none; padding: 4px; }}
+QLineEdit, QSpinBox, QComboBox {{ background: #0c0f12; border: 1px solid #3a4452; border-radius: 4px; padding: 4px; }}
+QCheckBox {{ spacing: 8px; }}
+"""
+
+
+def label(text: str = "", size: float = 16, bold: bool = False, colour: str | None = None,
+          align=Qt.AlignLeft | Qt.AlignVCenter) -> QLabel:
+    """A label that never interprets markup: names and viewer text stay plain."""
+    lab = QLabel(text)
+    lab.setTextFormat(Qt.PlainText)
+    lab.setFont(app_font(size, bold))
+    lab.setAlignment(align)
+    if colour:
+        lab.setStyleSheet(f"color: {colour};")
+    return lab
+
+
+def button(text: str, key_hint: str = "", size: float = 15, object_name: str = "") -> QPushButton:
+    """A button that shows its shortcut and never takes keyboard focus (keys go to shortcuts)."""
+    btn = QPushButton(f"{text}  [{key_hint}]" if key_hint else text)
+    btn.setFont(app_font(size, bold=bool(object_name)))
+    btn.setFocusPolicy(Qt.NoFocus)
+    if object_name:
+        btn.setObjectName(object_name)
+    return btn
+
+
+def set_colour(lab: QLabel, colour: str) -> None:
+    if lab.property("colour") != colour:  # restyling is costly; only when it changes
+        lab.setProperty("colour", colour)
+        lab.setStyleSheet(f"color: {colour};")

@@ -1,0 +1,267 @@
+"""Votes: create from the scene's presets, open (optional countdown), close, reveal, live chart."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any, Callable
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFrame, QGridLayout, QLineEdit, QSpinBox, QVBoxLayout
+
+from ..fonts import app_font
+from .i18n import Translator
+from .live_clock import fmt_duration
+from .style import AMBER, BLUE, DIM, GREEN, PANEL, RED, TEXT, button, label, set_colour
+
+STUDIO_COLOUR, REMOTE_COLOUR = "#3d8bfd", "#f5a623"
+RATE_WINDOW_S = 3.0
+
+
+def poll_presets(scene: dict[str, Any], tr: Translator) -> list[dict[str, Any]]:
+    """Satisfaction and rating4 with each unit of the scene, then yes/no."""
+    presets = []
+    for unit in scene.get("units", []) or []:
+        name, short = unit.get("name", ""), unit.get("short") or unit.get("name", "")
+        presets.append({"label": f"{tr('满意度')} · {short}", "kind": "satisfaction", "unit": name,
+                        "title": f"您对{name}的整改情况是否满意？"})
+    for unit in scene.get("units", []) or []:
+        name, short = unit.get("name", ""), unit.get("short") or unit.get("name", "")
+        presets.append({"label": f"{tr('测评')} · {short}", "kind": "rating4", "unit": name,
+                        "title": f"请为{name}的工作打分"})
+    presets.append({"label": tr("赞成/反对"), "kind": "yesno", "unit": "", "title": "您是否赞成？"})
+    return presets
+
+
+class VotesPanel(QFrame):
+    pollShown = Signal(object)  # the poll now displayed (dict) or None
+
+    def __init__(self, tr: Translator, bridge, confirm: Callable[[str], bool], parent=None):
+        super().__init__(parent)
+        self.setObjectName("panel")
+        self.tr_ = tr
+        self.bridge = bridge
+        self.confirm = confirm
+        self.poll: dict[str, Any] | None = None
+        self.presets: list[dict[str, Any]] = []
+        self._samples: deque[tuple[float, int]] = deque()
+        self.rate = 0.0
+        self._choice_keys: tuple = ()
+        self._combined_labels: dict[str, tuple] = {}
+
+        self.preset = QComboBox()
+        self.preset.setFont(app_font(15))
+        self.preset.setFocusPolicy(Qt.ClickFocus)
+        self.preset.currentIndexChanged.connect(self._preset_chosen)
+        self.title = QLineEdit()
+        self.title.setFont(app_font(15))
+        self.countdown = QSpinBox()
+        self.countdown.setRange(0, 3600)
+        self.countdown.setSingleStep(10)
+        self.countdown.setSpecialValueText(tr("无"))
+        self.countdown.setFont(app_font(15))
+        self.revealed = QCheckBox(tr("即时公布"))
+        self.revealed.setChecked(True)
+        self.revealed.setFont(app_font(14))
+        self.revealed.setFocusPolicy(Qt.NoFocus)
+
+        self.create = button(tr("新建投票"), "F5")
+        self.open = button(tr("开始投票"), "F6", object_name="take")
+        self.close = button(tr("结束投票"), "F7", object_name="danger")
+        self.reveal = button(tr("公布结果"), "F8")
+        self.clear = button(tr("撤下投票"), "Shift+F8")
+        self.create.clicked.connect(self.create_poll)
+        self.open.clicked.connect(self.open_poll)
+        self.close.clicked.connect(self.close_poll)
+        self.reveal.clicked.connect(self.reveal_poll)
+        self.clear.clicked.connect(lambda: self.bridge.control("poll.clear"))
+
+        self.status = label(tr("没有投票"), 18, True)
+        self.status.setWordWrap(True)
+        self.figures = label("", 20, True, TEXT)
+
+        pg.setConfigOptions(antialias=True)
+        self.plot = pg.PlotWidget(background=PANEL)
+        self.plot.setMouseEnabled(False, False)
+        self.plot.hideButtons()
+        self.plot.setMenuEnabled(False)
+        self.plot.showGrid(y=True, alpha=0.2)
+        for axis in ("bottom", "left"):
+            self.plot.getAxis(axis).setTickFont(app_font(14))
+            self.plot.getAxis(axis).setTextPen(TEXT)
+        self.studio_bars = pg.BarGraphItem(x=[], height=[], width=0.38, brush=STUDIO_COLOUR, name=tr("现场"))
+        self.remote_bars = pg.BarGraphItem(x=[], height=[], width=0.38, brush=REMOTE_COLOUR, name=tr("场外"))
+        legend = self.plot.addLegend(offset=(-10, 10), labelTextColor=TEXT)  # items with a name join it
+        legend.setFont(app_font(13))
+        self.plot.addItem(self.studio_bars)
+        self.plot.addItem(self.remote_bars)
+        self.combined_grid = QGridLayout()
+
+        form = QGridLayout()
+        form.addWidget(label(tr("预设"), 14, False, DIM), 0, 0)
+        form.addWidget(self.preset, 0, 1, 1, 3)
+        form.addWidget(label(tr("标题"), 14, False, DIM), 1, 0)
+        form.addWidget(self.title, 1, 1, 1, 3)
+        form.addWidget(label(tr("倒计时(秒)"), 14, False, DIM), 2, 0)
+        form.addWidget(self.countdown, 2, 1)
+        form.addWidget(self.revealed, 2, 2, 1, 2)
+        buttons = QGridLayout()
+        for i, b in enumerate((self.create, self.open, self.close, self.reveal, self.clear)):
+            buttons.addWidget(b, i // 3, i % 3)
+        box = QVBoxLayout(self)
+        box.addWidget(label(tr("投票"), 18, True))
+        box.addLayout(form)
+        box.addLayout(buttons)
+        box.addWidget(self.status)
+        box.addWidget(self.figures)
+        box.addWidget(self.plot, 1)
+        box.addLayout(self.combined_grid)
+        self._enable()
+
+    # --- scene and presets -------------------------------------------------------------
+    def set_scene(self, scene: dict[str, Any]) -> None:
+        self.presets = poll_presets(scene, self.tr_)
+        self.preset.blockSignals(True)
+        self.preset.clear()
+        for p in self.presets:
+            self.preset.addItem(p["label"])
+        self.preset.blockSignals(False)
+        self.countdown.setValue(int(scene.get("poll_countdown_s") or 0))
+        self._preset_chosen(0)
+
+    def _preset_chosen(self, index: int) -> None:
+        if 0 <= index < len(self.presets):
+            self.title.setText(self.presets[index]["title"])
+
+    # --- actions -----------------------------------------------------------------------
+    def create_poll(self) -> None:
+        i = self.preset.currentIndex()
+        if not 0 <= i < len(self.presets):
+            return
+        p = self.presets[i]
+        body = {"title": self.title.text().strip() or p["title"], "kind": p["kind"],
+                "revealed": self.revealed.isChecked()}
+        if p["unit"]:
+            body["unit"] = p["unit"]
+        self.bridge.request("POST", "/api/polls", body, self._created)
+
+    def _created(self, reply) -> None:
+        if reply.ok and isinstance(reply.body, dict) and isinstance(reply.body.get("poll"), dict):
+            self.show_poll(reply.body["poll"])
+
+    def _poll_reply(self, reply) -> None:
+        if reply.ok and isinstance(reply.body, dict) and "id" in reply.body:
+            self.show_poll(reply.body)
+
+    def open_poll(self) -> None:
+        if self.poll and self.poll.get("state") == "draft":
+            body = {"countdown_s": self.countdown.value()} if self.countdown.value() else {}
+            self.bridge.request("POST", f"/api/polls/{self.poll['id']}/open", body, self._poll_reply)
+
+    def close_poll(self) -> None:
+        """Closing early is irreversible: the director confirms."""
+        if self.poll and self.poll.get("state") == "open":
+            if self.confirm(self.tr_("投票尚未自动截止，现在结束？")):
+                self.bridge.request("POST", f"/api/polls/{self.poll['id']}/close", {}, self._poll_reply)
+
+    def reveal_poll(self) -> None:
+        if self.poll and not self.poll.get("revealed"):
+            self.bridge.request("POST", f"/api/polls/{self.poll['id']}/reveal", {}, self._poll_reply)
+
+    # --- engine pushes -----------------------------------------------------------------
+    def on_state(self, state: dict[str, Any]) -> None:
+        poll = state.get("poll")
+        if isinstance(poll, dict) and (self.poll is None or (poll.get("id") or 0) >= (self.poll.get("id") or 0)):
+            self.show_poll(poll)
+
+    def on_tally(self, poll: dict[str, Any], now: float) -> None:
+        if self.poll is not None and poll.get("id") == self.poll.get("id"):
+            self.show_poll(poll, now)
+
+    def show_poll(self, poll: dict[str, Any], now: float | None = None) -> None:
+        if self.poll is None or poll.get("id") != self.poll.get("id"):
+            self._samples.clear()
+            self.rate = 0.0
+        merged = dict(poll)
+        if "tally" not in merged and self.poll and self.poll.get("id") == poll.get("id"):
+            for k in ("tally", "ballots", "combined", "score", "venues"):  # a view without tally keeps ours
+                if k in self.poll:
+                    merged[k] = self.poll[k]
+        self.poll = merged
+        if now is not None and "ballots" in merged:
+            self._samples.append((now, int(merged["ballots"])))
+        self._draw()
+        self._enable()
+        self.pollShown.emit(self.poll)
+
+    def _enable(self) -> None:
+        state = self.poll.get("state") if self.poll else None
+        self.open.setEnabled(state == "draft")
+        self.close.setEnabled(state == "open")
+        self.reveal.setEnabled(bool(self.poll) and not self.poll.get("revealed"))
+        self.clear.setEnabled(bool(self.poll))
+
+    def _draw(self) -> None:
+        p = self.poll or {}
+        choices = p.get("choices") or []
+        keys = tuple(c["key"] for c in choices)
+        tally = p.get("tally") or {}
+        studio = [tally.get("studio", {}).get(k, 0) for k in keys]
+        remote = [tally.get("remote", {}).get(k, 0) for k in keys]
+        xs = list(range(len(keys)))
+        self.studio_bars.setOpts(x=[x - 0.2 for x in xs], height=studio, width=0.38)
+        self.remote_bars.setOpts(x=[x + 0.2 for x in xs], height=remote, width=0.38)
+        if keys != self._choice_keys:
+            self._choice_keys = keys
+            self.plot.getAxis("bottom").setTicks([[(i, c["label"]) for i, c in enumerate(choices)]])
+            self.plot.setXRange(-0.6, max(0, len(keys) - 1) + 0.6, padding=0)
+            self._build_combined(choices)
+        self.plot.setYRange(0, max([1, *studio, *remote]) * 1.15, padding=0)
+        combined = p.get("combined") or {}
+        for k, (name, value) in self._combined_labels.items():
+            value.setText(f"{combined.get(k, 0.0):.1f}%")
+
+    def _build_combined(self, choices: list[dict[str, Any]]) -> None:
+        while self.combined_grid.count():
+            w = self.combined_grid.takeAt(0).widget()
+            if w:
+                w.deleteLater()
+        self._combined_labels = {}
+        self.combined_grid.addWidget(label(self.tr_("合计"), 14, False, DIM), 0, 0)
+        for col, c in enumerate(choices, start=1):
+            name = label(c["label"], 15, False, DIM, Qt.AlignCenter)
+            value = label("0.0%", 26, True, TEXT, Qt.AlignCenter)
+            self.combined_grid.addWidget(name, 0, col)
+            self.combined_grid.addWidget(value, 1, col)
+            self._combined_labels[c["key"]] = (name, value)
+
+    def tick(self, mono_now: float, server_now: float) -> None:
+        """Status line, countdown and ballots per second; called a few times a second."""
+        tr = self.tr_
+        p = self.poll
+        if not p:
+            self.status.setText(tr("没有投票"))
+            self.figures.setText("")
+            return
+        while self._samples and mono_now - self._samples[0][0] > RATE_WINDOW_S:
+            self._samples.popleft()
+        ballots = int(p.get("ballots", 0))
+        if self._samples and p.get("state") == "open":
+            t0, b0 = self._samples[0]
+            self.rate = (ballots - b0) / max(mono_now - t0, 1.0)
+        else:
+            self.rate = 0.0
+        state = p.get("state")
+        words = {"draft": tr("草稿"), "open": tr("投票中"), "closed": tr("已截止")}.get(state, state)
+        parts = [f"#{p.get('id')} {p.get('title', '')}", words]
+        if not p.get("revealed"):
+            parts.append(tr("未公布"))
+        if state == "open" and p.get("closes_at"):
+            parts.append(f"{tr('自动截止')} {fmt_duration(max(0.0, p['closes_at'] - server_now))}")
+        self.status.setText(" · ".join(parts))
+        set_colour(self.status, GREEN if state == "open" else (AMBER if state == "draft" else DIM))
+        figures = f"{tr('总票数')} {ballots}    {self.rate:.0f} {tr('票/秒')}"
+        if p.get("score") is not None:
+            figures += f"    {tr('得分')} {p['score']}"
+        self.figures.setText(figures)
+        set_colour(self.figures, RED if state == "open" and not p.get("revealed") else (BLUE if state == "open" else TEXT))
