@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..core.errors import DomainError, invalid
 from ..core.report import report_csv, report_data
+from . import exports
 from .auth import VoterTokens, bearer, same_secret
 from .engine import Engine
 from .qr import qr_svg
@@ -194,6 +195,7 @@ class HttpApi:
             Route("/api/polls", self.create_poll, methods=["POST"]),
             Route("/api/polls", self.list_polls, methods=["GET"]),
             Route("/api/polls/{id}", self.get_poll, methods=["GET"]),
+            *exports.routes(self),  # GET ballots.csv, summary.csv, audit
             Route("/api/polls/{id}/{action}", self.poll_action, methods=["POST"]),
             Route("/api/questions", self.add_question, methods=["POST"]),
             Route("/api/questions", self.list_questions, methods=["GET"]),
