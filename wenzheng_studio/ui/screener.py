@@ -87,6 +87,9 @@ class ScreenerConsole(QWidget):
         self.history_title = plain_label("来电历史：输入电话后自动查询")
         self.history = QListWidget()
         self.pushed = QListWidget()
+        for lst in (self.history, self.pushed):
+            lst.setWordWrap(True)
+            lst.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         history_box = QGroupBox("该号码的来电历史")
         hb = QVBoxLayout(history_box)
         hb.addWidget(self.history_title)
