@@ -1,0 +1,102 @@
+"""OverlayWindow against a real engine: title, frame, size, key colour, live updates, and the
+QR code in a capture of the window decodes to the voting address."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+
+from wenzheng_studio.ui.overlay import OverlayWindow
+from wenzheng_studio.ui.overlay import style as S
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def api(ep, method, path, body=None):
+    req = urllib.request.Request(ep.url + path, method=method, data=json.dumps(body).encode() if body else None,
+                                 headers={"Authorization": f"Bearer {ep.token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read())
+
+
+@pytest.fixture
+def window(qtbot, engine_process):
+    w = OverlayWindow(engine_process.url)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: bool(w.canvas.model.state.get("show") and w.canvas.model.qr_url), timeout=10000)
+    yield w
+    w.close()
+
+
+def test_window_is_a_frameless_1920x1080_key_coloured_capture_target(window):
+    assert window.windowTitle() == "Wenzheng Studio Overlay"
+    assert window.windowFlags() & Qt.FramelessWindowHint
+    # a plain top-level window: a Tool window hides when its app loses focus (macOS)
+    assert window.windowFlags() & Qt.WindowType_Mask == Qt.Window
+    assert window.device_size().width() == 1920 and window.device_size().height() == 1080
+    assert window.cursor().shape() == Qt.BlankCursor and window.canvas.cursor().shape() == Qt.BlankCursor
+    image = window.canvas.grab().toImage()
+    assert image.pixelColor(10, 10) == QColor("#00B140")
+
+
+def test_window_follows_the_engine_and_its_qr_decodes_to_the_vote_url(window, engine_process, qtbot, tmp_path):
+    ep = engine_process
+    vote_url = api(ep, "GET", "/api/scene")["vote_url"]
+    assert window.canvas.model.qr_url == vote_url
+    api(ep, "POST", "/api/control", {"action": "show.start"})
+    api(ep, "POST", "/api/control", {"action": "speaker.next"})
+    pid = api(ep, "POST", "/api/polls", {"title": "您对住建局的答复满意吗", "kind": "satisfaction"})["id"]
+    t0 = time.monotonic()
+    api(ep, "POST", f"/api/polls/{pid}/open", {})
+    qtbot.waitUntil(lambda: window.canvas.model.visible("qr"), timeout=3000)
+    assert time.monotonic() - t0 < 1.0
+    qtbot.waitUntil(lambda: window.canvas.model.visible("tally") and window.canvas.model.visible("lower_third"),
+                    timeout=3000)
+    qtbot.wait(600)  # let the wipes finish
+    shot = tmp_path / "overlay-window.png"
+    assert window.canvas.grab().save(str(shot))
+    assert "扫码参与投票" in window.canvas.drawn and "王建国" in window.canvas.drawn
+
+    if shutil.which("zbarimg") is None:
+        pytest.skip("zbarimg (zbar-tools) not installed")
+    out = subprocess.run(["zbarimg", "--raw", "-q", str(shot)], capture_output=True, text=True, timeout=30)
+    assert out.stdout.strip() == vote_url
+
+    api(ep, "POST", "/api/control", {"action": "overlay.set", "element": "qr", "mode": "hide"})
+    qtbot.waitUntil(lambda: not window.canvas.model.visible("qr"), timeout=3000)
+
+
+def test_window_is_1920x1080_device_pixels_on_a_scaled_screen(tmp_path):
+    """Windows display scaling 200%: the content must still be 1920x1080 device pixels."""
+    script = (
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from wenzheng_studio.ui.overlay import OverlayWindow\n"
+        "w = OverlayWindow('http://127.0.0.1:9')\n"
+        "w.fit_to_device_pixels()\n"
+        "print(w.devicePixelRatioF(), w.width(), w.height(), w.device_size().width(), w.device_size().height())\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": "2"}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=ROOT,
+                         timeout=60)
+    ratio, w, h, dw, dh = out.stdout.split()
+    assert float(ratio) == 2.0 and (int(w), int(h)) == (960, 540)
+    assert (int(dw), int(dh)) == (S.DESIGN_W, S.DESIGN_H)
+
+
+def test_overlay_command_refuses_a_bad_key_colour():
+    out = subprocess.run([sys.executable, "-m", "wenzheng_studio", "overlay", "--key-color", "not-a-colour",
+                          "--connect", "http://127.0.0.1:9"], capture_output=True, text=True, cwd=ROOT, timeout=60,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.returncode == 2 and "not a colour" in out.stderr
