@@ -36,6 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
     screener = sub.add_parser("screener", help="the hotline screener's console")
     screener.add_argument("--connect", help="engine URL (default http://127.0.0.1:8765)")
     screener.add_argument("--admin-token", help="operator credential")
+
+    report = sub.add_parser("report", help="the after-show report: PDF with charts + CSV")
+    report.add_argument("--connect", help="engine URL (default http://127.0.0.1:8765)")
+    report.add_argument("--admin-token", help="operator credential (default $WENZHENG_ADMIN_TOKEN)")
+    report.add_argument("--out", help="folder for the PDF and CSV (default: user data folder/reports)")
     return parser
 
 
@@ -65,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     # Each window lives in its own module: ui/launch.py (control room), ui/overlay_app.py,
     # ui/screener.py. Each entry takes the parsed args and returns an exit code.
     entry = {None: ("launch", "run_control_room"), "overlay": ("overlay_app", "run_overlay"),
-             "screener": ("screener", "run_screener")}[args.command]
+             "screener": ("screener", "run_screener"), "report": ("report_pdf", "run_report")}[args.command]
     try:
         import importlib
 

@@ -1,0 +1,56 @@
+"""The review desk: first/final review, the director's queue and follow-up, as one widget
+the control room can embed as a tab: `ReviewWidget(bridge)`."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from ..bridge import EngineBridge
+from .followup_panel import FollowupPanel
+from .model import QuestionsModel
+from .queue_panel import QueuePanel
+from .review_panel import ReviewPanel
+
+__all__ = ["ReviewWidget", "QuestionsModel", "ReviewPanel", "QueuePanel", "FollowupPanel"]
+
+
+class ReviewWidget(QWidget):
+    def __init__(self, bridge: EngineBridge, parent=None):
+        super().__init__(parent)
+        self.bridge = bridge
+        self.model = QuestionsModel(bridge, self)
+        self.first = ReviewPanel(self.model, "new")
+        self.final = ReviewPanel(self.model, "screened")
+        self.queue = QueuePanel(self.model)
+        self.followup = FollowupPanel(self.model)
+        review = QSplitter(Qt.Horizontal)
+        review.addWidget(self.first)
+        review.addWidget(self.final)
+        desk = QSplitter(Qt.Horizontal)
+        desk.addWidget(review)
+        desk.addWidget(self.queue)
+        desk.setStretchFactor(0, 3)
+        desk.setStretchFactor(1, 2)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(desk, "审核与导播队列")
+        self.tabs.addTab(self.followup, "办理跟踪")
+        self.message = QLabel()
+        self.message.setTextFormat(Qt.PlainText)
+        self.report_button = QPushButton("生成节目报告（PDF + CSV）")
+        bar = QHBoxLayout()
+        bar.addWidget(self.message, 1)
+        bar.addWidget(self.report_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addLayout(bar)
+        self.model.failed.connect(lambda text: self.message.setText(f"操作未完成：{text}"))
+        self.report_button.clicked.connect(self.make_report)
+        self.model.load_scene()
+        self.model.refresh()
+
+    def make_report(self) -> None:
+        from ..report_pdf import collect_and_write  # Qt PDF code loads only when asked
+
+        self.message.setText("正在生成报告……")
+        collect_and_write(self.bridge, on_done=self.message.setText)
