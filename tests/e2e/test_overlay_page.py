@@ -1,0 +1,142 @@
+"""Real browser: the /overlay page for OBS Browser Source, against a real engine."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+
+import pytest
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+EVIL = "<img src=x onerror=alert(1)><script>window.pwned=1</script><b>电梯坏了</b>"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync"]
+
+
+def api(ep, method, path, body=None):
+    req = urllib.request.Request(ep.url + path, method=method, data=json.dumps(body).encode() if body else None,
+                                 headers={"Authorization": f"Bearer {ep.token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def control(ep, action, **fields):
+    return api(ep, "POST", "/api/control", {"action": action, **fields})
+
+
+@pytest.fixture
+def browser():
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, engine_process):
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.dialogs = []
+    page.errors = []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.goto(engine_process.url + "/overlay")
+    page.wait_for_function("document.getElementById('stage').dataset.connection === 'connected'", timeout=10000)
+    page.wait_for_function("document.getElementById('bug').classList.contains('on')", timeout=5000)
+    return page
+
+
+def is_on(page, element):
+    return page.evaluate(f"document.getElementById('{element}').classList.contains('on')")
+
+
+def test_page_is_transparent_1920x1080_without_scrollbars(page, tmp_path):
+    from PySide6.QtGui import QImage
+
+    backgrounds = page.evaluate("""[getComputedStyle(document.documentElement).backgroundColor,
+                                    getComputedStyle(document.body).backgroundColor,
+                                    getComputedStyle(document.getElementById('stage')).backgroundColor]""")
+    assert backgrounds == ["rgba(0, 0, 0, 0)"] * 3
+    size = page.evaluate("""[document.documentElement.scrollWidth, document.documentElement.scrollHeight,
+                             window.innerWidth - document.documentElement.clientWidth]""")
+    assert size == [1920, 1080, 0]
+    assert page.evaluate("document.fonts.check('700 40px \"Overlay Sans\"', '百姓问政')")
+    shot = tmp_path / "overlay.png"
+    page.screenshot(path=str(shot), omit_background=True)
+    image = QImage(str(shot))
+    assert (image.width(), image.height()) == (1920, 1080)
+    assert image.pixelColor(960, 540).alpha() == 0 and image.pixelColor(5, 5).alpha() == 0
+    assert image.pixelColor(300, 60).alpha() == 255  # the show title bug is opaque
+    assert not page.errors
+
+
+def test_state_change_reaches_the_page_within_250_ms(page, engine_process):
+    ep = engine_process
+    control(ep, "show.start")
+    latencies = []
+    for index in (3, 4, 5, 3, 4):
+        title = api(ep, "GET", "/api/state")["running_order"][index]["title"]
+        page.evaluate("""(title) => new Promise(resolve => {
+            const node = document.querySelector('#timer .timer-segment');
+            window.seenAt = null;
+            new MutationObserver((m, obs) => {
+                if (node.textContent === title) { window.seenAt = Date.now(); obs.disconnect(); }
+            }).observe(node, {childList: true, characterData: true, subtree: true});
+            resolve();
+        })""", title)
+        before = time.time() * 1000
+        control(ep, "segment.goto", index=index)
+        page.wait_for_function("window.seenAt !== null", timeout=3000)
+        latencies.append(page.evaluate("window.seenAt") - before)
+    print("overlay page latency ms:", [round(x) for x in latencies])
+    assert max(latencies) < 250, latencies
+
+
+def test_tally_hidden_until_revealed_and_qr_while_open(page, engine_process):
+    ep = engine_process
+    vote_url = api(ep, "GET", "/api/scene")["vote_url"]
+    pid = api(ep, "POST", "/api/polls", {"title": "您对答复满意吗", "kind": "satisfaction", "revealed": False})["id"]
+    api(ep, "POST", f"/api/polls/{pid}/open", {})
+    page.wait_for_function("document.getElementById('qr').classList.contains('on')", timeout=3000)
+    assert page.text_content("#qr .qr-call") == "扫码参与投票"
+    assert page.text_content("#qr .qr-url") == vote_url
+    assert page.evaluate("document.querySelector('#qr img').naturalWidth") > 0
+    assert not is_on(page, "tally")
+    api(ep, "POST", f"/api/polls/{pid}/reveal", {})
+    page.wait_for_function("document.getElementById('tally').classList.contains('on')", timeout=3000)
+    assert page.evaluate("[...document.querySelectorAll('.tally-label')].map(n => n.textContent)") == [
+        "满意", "基本满意", "不满意"]
+    api(ep, "POST", f"/api/polls/{pid}/close", {})
+    page.wait_for_function("!document.getElementById('qr').classList.contains('on')", timeout=3000)
+    assert is_on(page, "tally") and page.text_content(".tally-status") == "投票已结束"
+    control(ep, "overlay.set", element="tally", mode="hide")
+    page.wait_for_function("!document.getElementById('tally').classList.contains('on')", timeout=3000)
+
+
+def test_question_with_markup_shows_as_literal_text_and_runs_nothing(page, engine_process):
+    ep = engine_process
+    qid = api(ep, "POST", "/api/questions", {"text": EVIL, "name": "<i>李四</i>", "district": "<u>江岸区</u>"})["id"]
+    for action in ("screen", "approve", "on_air"):
+        api(ep, "POST", f"/api/questions/{qid}", {"action": action})
+    page.wait_for_function("document.getElementById('question').classList.contains('on')", timeout=3000)
+    assert page.text_content("#question .q-text") == EVIL
+    assert "<i>李四</i> · <u>江岸区</u>" in page.text_content("#question .q-head")
+    assert page.evaluate("document.querySelectorAll('#question img, #question script, #question b').length") == 0
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.pwned") is None and not page.dialogs and not page.errors
+    assert not is_on(page, "lower_third") or page.evaluate(
+        "document.getElementById('lower_third').classList.contains('raised')")
+
+
+def test_page_reconnects_and_takes_the_whole_state_again(page, engine_process):
+    ep = engine_process
+    control(ep, "show.start")
+    ep.kill()
+    page.wait_for_function("document.getElementById('stage').dataset.connection === 'disconnected'", timeout=10000)
+    ep.start()
+    pid = api(ep, "POST", "/api/polls", {"title": "重连之后", "kind": "yesno"})["id"]
+    api(ep, "POST", f"/api/polls/{pid}/open", {})
+    page.wait_for_function("document.getElementById('stage').dataset.connection === 'connected'", timeout=15000)
+    page.wait_for_function("document.querySelector('.tally-title').textContent === '重连之后'", timeout=5000)
+    assert is_on(page, "qr") and is_on(page, "tally")
