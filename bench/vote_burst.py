@@ -2,7 +2,8 @@
 
     python bench/vote_burst.py --phones 5000 [--workers 3] [--rounds 1] [--targets bare,engine,cluster2]
 
-Each phone is a python-socketio AsyncClient on the websocket transport; the phones are
+Each phone is a Socket.IO v5 client on the websocket transport — by default the lean
+bench/rawsio.py, or python-socketio's AsyncClient with --client sio — and the phones are
 spread over several worker processes so the load generator is not the bottleneck. A
 separate process listens on /overlay and stamps every `tally`. All clocks are
 CLOCK_MONOTONIC, shared by every process on the machine, so stamps compare directly.
@@ -41,14 +42,15 @@ PHASE_TIMEOUT_S = 180.0
 
 # --- worker processes -----------------------------------------------------------------------
 def phone_worker(urls: list[str], first: int, n: int, poll: int, need_tokens: bool,
-                 ready_q: mp.Queue, go: mp.Event, out_q: mp.Queue) -> None:
+                 ready_q: mp.Queue, go: mp.Event, out_q: mp.Queue, client: str) -> None:
     raise_fd_limit()
-    asyncio.run(_phones(urls, first, n, poll, need_tokens, ready_q, go, out_q))
+    asyncio.run(_phones(urls, first, n, poll, need_tokens, ready_q, go, out_q, client))
 
 
-async def _phones(urls, first, n, poll, need_tokens, ready_q, go, out_q) -> None:
+async def _phones(urls, first, n, poll, need_tokens, ready_q, go, out_q, client) -> None:
     import aiohttp
     import socketio
+    from rawsio import RawSocket
 
     loop = asyncio.get_running_loop()
     session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, force_close=False))
@@ -67,13 +69,18 @@ async def _phones(urls, first, n, poll, need_tokens, ready_q, go, out_q) -> None
         await asyncio.gather(*(token(i) for i in indices))
     t_tok_end = time.monotonic()
 
-    clients: dict[int, socketio.AsyncClient] = {}
+    clients: dict[int, object] = {}
 
     async def connect(i: int) -> None:
-        c = socketio.AsyncClient(http_session=session, reconnection=False)
+        auth = {"token": tokens.get(i, f"bare-{i}")}
         async with gate:
-            await c.connect(url_of[i], auth={"token": tokens.get(i, f"bare-{i}")}, transports=["websocket"],
-                            namespaces=["/audience"], wait_timeout=60)
+            if client == "raw":
+                c = RawSocket(session, url_of[i], "/audience")
+                await c.connect(auth, timeout=60)
+            else:
+                c = socketio.AsyncClient(http_session=session, reconnection=False)
+                await c.connect(url_of[i], auth=auth, transports=["websocket"], namespaces=["/audience"],
+                                wait_timeout=60)
         clients[i] = c
 
     t0 = time.monotonic()
@@ -89,7 +96,11 @@ async def _phones(urls, first, n, poll, need_tokens, ready_q, go, out_q) -> None
             choice = CHOICES[i % len(CHOICES)]
             s = time.monotonic()
             try:
-                ack = await c.call("vote", {"poll": poll, "choice": choice}, namespace="/audience", timeout=60)
+                if client == "raw":
+                    ack = await c.call("vote", {"poll": poll, "choice": choice}, timeout=60)
+                else:
+                    ack = await c.call("vote", {"poll": poll, "choice": choice}, namespace="/audience",
+                                       timeout=60)
             except Exception as exc:  # a timeout is a lost ack, reported as such
                 ack = {"ok": False, "error": type(exc).__name__}
             return (i, choice, s, time.monotonic(), bool(ack.get("ok")), ack.get("error"))
@@ -180,7 +191,7 @@ def _open_poll(url: str) -> int:
     return body["id"]
 
 
-def run_target(kind: str, phones: int, workers: int, profile: str | None = None) -> dict:
+def run_target(kind: str, phones: int, workers: int, profile: str | None = None, client: str = "raw") -> dict:
     ctx = mp.get_context("spawn")
     tmp = Path(tempfile.mkdtemp(prefix=f"wz-bench-{kind}-"))
     servers, urls, overlay_url, poll, need_tokens, cleanup = start_target(kind, tmp, profile)
@@ -195,7 +206,7 @@ def run_target(kind: str, phones: int, workers: int, profile: str | None = None)
         share = [phones // workers + (1 if w < phones % workers else 0) for w in range(workers)]
         first = 0
         for n in share:
-            p = ctx.Process(target=phone_worker, args=(urls, first, n, poll, need_tokens, ready_q, go, out_q),
+            p = ctx.Process(target=phone_worker, args=(urls, first, n, poll, need_tokens, ready_q, go, out_q, client),
                             daemon=True)
             p.start()
             procs.append(p)
@@ -224,7 +235,7 @@ def run_target(kind: str, phones: int, workers: int, profile: str | None = None)
         final = [t for t, b in overlay_seen if b >= expected and t >= t_go]
         lat = sorted(v[3] - v[2] for v in acked)
         row = {
-            "target": kind, "phones": phones, "connected": sum(r["connected"] for r in readies),
+            "target": kind, "client": client, "phones": phones, "connected": sum(r["connected"] for r in readies),
             "connect_failed": sum(r["failed"] for r in readies),
             "connect_errors": [e for r in readies for e in r["errors"]][:3],
             "connect_s": max(r["t1"] for r in readies) - min(r["t0"] for r in readies),
@@ -306,12 +317,15 @@ def main() -> int:
     ap.add_argument("--targets", default="bare,engine")
     ap.add_argument("--profile", help="cProfile the engine into this file (engine target only)")
     ap.add_argument("--json", help="append the rows as JSON lines to this file")
+    ap.add_argument("--client", choices=["raw", "sio"], default="raw",
+                    help="phones: raw = lean Socket.IO v5 client (bench/rawsio.py), sio = python-socketio AsyncClient")
     args = ap.parse_args()
     raise_fd_limit()
     rows = []
     for _ in range(args.rounds):
         for kind in args.targets.split(","):
-            row = run_target(kind, args.phones, args.workers, args.profile if kind == "engine" else None)
+            row = run_target(kind, args.phones, args.workers, args.profile if kind == "engine" else None,
+                             args.client)
             rows.append(row)
             print(json.dumps(row), file=sys.stderr, flush=True)
             if args.json:
