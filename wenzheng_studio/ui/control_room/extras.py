@@ -121,6 +121,7 @@ class SeatCardsRow(QFrame):
         self.count.setRange(1, 2000)
         self.count.setValue(100)
         self.count.setFont(app_font(15))
+        self.count.setFocusPolicy(Qt.ClickFocus)
         self.make = button(tr("生成座位卡"))
         self.make.clicked.connect(self.issue)
         self.result = label("", 14, False, DIM)

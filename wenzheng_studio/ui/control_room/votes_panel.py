@@ -55,11 +55,13 @@ class VotesPanel(QFrame):
         self.preset.currentIndexChanged.connect(self._preset_chosen)
         self.title = QLineEdit()
         self.title.setFont(app_font(15))
+        self.title.setFocusPolicy(Qt.ClickFocus)  # never focused by the window opening or Tab
         self.countdown = QSpinBox()
         self.countdown.setRange(0, 3600)
         self.countdown.setSingleStep(10)
         self.countdown.setSpecialValueText(tr("无"))
         self.countdown.setFont(app_font(15))
+        self.countdown.setFocusPolicy(Qt.ClickFocus)
         self.revealed = QCheckBox(tr("即时公布"))
         self.revealed.setChecked(True)
         self.revealed.setFont(app_font(14))

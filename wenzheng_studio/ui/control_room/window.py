@@ -105,7 +105,9 @@ class ControlRoomWindow(QMainWindow):
         root.addWidget(keys)
         body = QWidget()
         body.setLayout(root)
+        body.setFocusPolicy(Qt.StrongFocus)  # the keys land here, not in a text field
         self.setCentralWidget(body)
+        body.setFocus()
 
     def _wire(self) -> None:
         b = self.bridge
@@ -163,7 +165,7 @@ class ControlRoomWindow(QMainWindow):
         """Enter while typing a poll title must not TAKE the next segment."""
         focus = self.focusWidget()
         if isinstance(focus, (QLineEdit, QAbstractSpinBox, QComboBox)):
-            focus.clearFocus()
+            self.centralWidget().setFocus()  # Enter ends the typing; the next Enter TAKEs
             return
         self.take()
 
@@ -196,7 +198,8 @@ class ControlRoomWindow(QMainWindow):
     def toggle_timer(self) -> None:
         """Space: a timer never started in this segment starts from the preset; otherwise pause/resume."""
         timer = self.state.get("timer") or {}
-        if not timer.get("duration_s"):
+        used = timer.get("running") or timer.get("duration_s") or timer.get("elapsed_s")
+        if not used:
             self.bridge.control("timer.start")
         else:
             self.bridge.control("timer.toggle")
