@@ -153,7 +153,7 @@
   function venueLabel(venue) {
     if (!venue || venue === "main") { return "主会场"; }
     var m = /^sub(\d+)$/.exec(venue);
-    return m ? "第" + m[1] + "分会场" : venue;
+    return m ? "第" + parseInt(m[1], 10) + "分会场" : venue;
   }
   function setWho(venue) {
     $("who").textContent = isSeat ? "座位 " + seat + " · " + venueLabel(venue) : "场外观众";
