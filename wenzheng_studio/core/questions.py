@@ -232,7 +232,10 @@ class Question:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Question":
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+        q = cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+        if "rank" not in data:  # stored before ranks existed: queue order was arrival order
+            q.rank = float(q.id)
+        return q
 
 
 def merge_into(duplicate: Question, target: Question, now: float) -> None:

@@ -325,7 +325,7 @@ class Show:
             self.on_air_question_id = None
 
     def questions_sorted(self) -> list[Question]:
-        return sorted(self.questions.values(), key=lambda q: (-q.priority, q.rank or q.id, q.id))
+        return sorted(self.questions.values(), key=lambda q: (-q.priority, q.rank, q.id))
 
 
 __all__ = ["Show", "Change", "CONTROL_ACTIONS", "CLOSED", "OPEN"]

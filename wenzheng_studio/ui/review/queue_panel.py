@@ -17,7 +17,7 @@ from .review_panel import list_text
 
 
 def rank_of(q: dict[str, Any]) -> float:
-    return q.get("rank") or float(q["id"])
+    return float(q.get("rank", q["id"]))
 
 
 def drop_position(above: dict[str, Any] | None, below: dict[str, Any] | None) -> tuple[int, float]:

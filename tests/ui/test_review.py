@@ -1,0 +1,147 @@
+"""The review desk against a real engine: 初审 → 终审 → queue → air → answered, merge,
+reject, drag order, follow-up with overdue rows, and the report button's PDF."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+
+from wenzheng_studio.ui.bridge import EngineBridge
+from wenzheng_studio.ui.review import ReviewWidget
+from wenzheng_studio.ui.review.queue_panel import drop_position
+
+
+def call(ep, method, path, body=None):
+    req = urllib.request.Request(ep.url + path, method=method, data=json.dumps(body).encode() if body else None,
+                                 headers={"Authorization": f"Bearer {ep.token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def question(ep, qid):
+    return next(q for q in call(ep, "GET", "/api/questions")["questions"] if q["id"] == qid)
+
+
+@pytest.fixture
+def desk(qtbot, engine_process):
+    bridge = EngineBridge(engine_process.url, engine_process.token)
+    bridge.start()
+    widget = ReviewWidget(bridge)
+    qtbot.addWidget(widget)
+    widget.show()
+    yield widget
+    bridge.stop()
+
+
+def select(lst, qid):
+    for i in range(lst.count()):
+        if lst.item(i).data(Qt.UserRole) == qid:
+            lst.setCurrentRow(i)
+            lst.item(i).setSelected(True)
+            return
+    raise AssertionError(f"#{qid} not in list")
+
+
+def test_full_review_path_to_air(qtbot, desk, engine_process):
+    ep = engine_process
+    evil = "<b>粗体</b> 小区电梯"
+    a = call(ep, "POST", "/api/questions", {"text": evil, "unit": "市住房和城乡建设局"})["id"]
+    b = call(ep, "POST", "/api/questions", {"text": "电梯 重复"})["id"]
+    c = call(ep, "POST", "/api/questions", {"text": "广告"})["id"]
+    qtbot.waitUntil(lambda: desk.first.list.count() == 3, timeout=10000)
+    assert evil in desk.first.list.item(0).text()  # list items show the raw text
+
+    select(desk.first.list, b)
+    desk.first.merge_target.setCurrentIndex(desk.first.merge_target.findData(a))
+    desk.first.merge_button.click()
+    qtbot.waitUntil(lambda: question(ep, b)["state"] == "rejected", timeout=10000)
+    assert question(ep, a)["count"] == 2
+
+    qtbot.waitUntil(lambda: desk.first.list.count() == 2, timeout=10000)
+    select(desk.first.list, c)
+    desk.first.reason.setCurrentText("广告或重复灌水")
+    desk.first.reject_button.click()
+    qtbot.waitUntil(lambda: question(ep, c)["reason"] == "广告或重复灌水", timeout=10000)
+
+    qtbot.waitUntil(lambda: desk.first.list.count() == 1, timeout=10000)
+    select(desk.first.list, a)
+    desk.first.air_text.setPlainText("小区电梯坏了，谁来修？")
+    desk.first.pass_button.click()
+    qtbot.waitUntil(lambda: question(ep, a)["state"] == "screened", timeout=10000)
+    assert question(ep, a)["air_text"] == "小区电梯坏了，谁来修？" and question(ep, a)["text"] == evil
+
+    qtbot.waitUntil(lambda: desk.final.list.count() == 1, timeout=10000)
+    select(desk.final.list, a)
+    desk.final.pass_button.click()
+    qtbot.waitUntil(lambda: desk.queue.queue.count() == 1, timeout=10000)
+
+    select(desk.queue.queue, a)
+    desk.queue.on_air_button.click()
+    qtbot.waitUntil(lambda: call(ep, "GET", "/api/state")["question"] is not None, timeout=10000)
+    assert call(ep, "GET", "/api/state")["question"]["text"] == "小区电梯坏了，谁来修？"
+    qtbot.waitUntil(lambda: "播出中" in desk.queue.queue.item(0).text(), timeout=10000)
+    desk.queue.head_button.click()
+    qtbot.waitUntil(lambda: question(ep, a)["state"] == "answered", timeout=10000)
+    assert question(ep, a)["answered_by"] == "王建国" and question(ep, a)["answered_role"] == "head"
+    qtbot.waitUntil(lambda: desk.queue.rate.text().startswith("一把手答复率 100%"), timeout=10000)
+
+
+def test_drop_position_between_neighbours():
+    top = {"id": 1, "priority": 3, "rank": 1.0}
+    mid = {"id": 2, "priority": 3, "rank": 2.0}
+    low = {"id": 3, "priority": 0, "rank": 0.5}
+    assert drop_position(None, top) == (3, 0.0)
+    assert drop_position(top, mid) == (3, 1.5)
+    assert drop_position(mid, low) == (3, 3.0)
+    assert drop_position(low, None) == (0, 1.5)
+
+
+def test_queue_drag_reorders_in_the_engine(qtbot, desk, engine_process):
+    ep = engine_process
+    ids = [call(ep, "POST", "/api/questions", {"text": t, "source": "studio"})["id"] for t in ("一", "二", "三")]
+    for qid in ids:
+        for action in ("screen", "approve"):
+            call(ep, "POST", f"/api/questions/{qid}", {"action": action})
+    qtbot.waitUntil(lambda: desk.queue.queue.count() == 3, timeout=10000)
+    lst = desk.queue.queue
+    item = lst.takeItem(2)  # what a drag of the last row to the top leaves behind
+    lst.insertItem(0, item)
+    desk.queue.moved(0)
+    qtbot.waitUntil(lambda: [q["text"] for q in call(ep, "GET", "/api/questions")["questions"]] == ["三", "一", "二"],
+                    timeout=10000)
+
+
+def test_followup_highlights_overdue(qtbot, desk, engine_process):
+    ep = engine_process
+    desk.followup.today = lambda: date(2026, 6, 1)
+    ids = [call(ep, "POST", "/api/questions", {"text": t})["id"] for t in ("早", "晚")]
+    for qid, due in zip(ids, ("2026-05-20", "2026-06-20")):
+        for action in ("screen", "approve"):
+            call(ep, "POST", f"/api/questions/{qid}", {"action": action})
+        call(ep, "POST", f"/api/questions/{qid}", {"action": "refer", "unit": "市交通运输局", "due": due})
+    table = desk.followup.table
+    qtbot.waitUntil(lambda: table.rowCount() == 2, timeout=10000)
+    assert [table.item(r, 1).text() for r in range(2)] == ["超期 12 天", "19 天"]
+    assert table.item(0, 0).background().color().name() == "#ffcdd2"
+    assert desk.followup.summary.text() == "转办 2 件 · 办理中 2 件 · 超期 1 件"
+    table.selectRow(0)
+    desk.followup.reply.setText("已修复")
+    desk.followup.close_button.click()
+    qtbot.waitUntil(lambda: question(ep, ids[0])["state"] == "closed", timeout=10000)
+    assert question(ep, ids[0])["reply"] == "已修复" and question(ep, ids[0])["result"] == "A"
+
+
+def test_report_button_writes_pdf_and_csv(qtbot, desk, engine_process, tmp_path, monkeypatch):
+    import wenzheng_studio.ui.report_pdf as report_pdf
+
+    monkeypatch.setattr(report_pdf, "default_out_dir", lambda: tmp_path)
+    call(engine_process, "POST", "/api/questions", {"text": "<script>x</script>"})
+    desk.report_button.click()
+    qtbot.waitUntil(lambda: desk.message.text().startswith("报告已生成"), timeout=15000)
+    pdf = next(tmp_path.glob("*.pdf"))
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 5000
+    assert "<script>x</script>" in next(tmp_path.glob("*.csv")).read_text(encoding="utf-8-sig")
