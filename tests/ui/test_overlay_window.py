@@ -100,3 +100,27 @@ def test_overlay_command_refuses_a_bad_key_colour():
                           "--connect", "http://127.0.0.1:9"], capture_output=True, text=True, cwd=ROOT, timeout=60,
                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.returncode == 2 and "not a colour" in out.stderr
+
+
+def test_overlay_survives_thousands_of_frames(tmp_path):
+    """PySide6 6.12 on CPython 3.11 loses a reference to None per void Qt call; without the
+    guard in ui/overlay/none_guard.py this aborts with 'none_dealloc' within a second of animation."""
+    script = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from wenzheng_studio.ui.overlay import OverlayCanvas\n"
+        "c = OverlayCanvas()\n"
+        "c.set_qr_url('http://10.0.0.1:8765/vote')\n"
+        "c.set_state({'show': {'status': 'live', 'title': '百姓问政'}, 'segment': {'title': '亮相表态'},\n"
+        "             'timer': {'running': True, 'remaining_s': 30, 'duration_s': 30, 'label': '王建国'},\n"
+        "             'speaker': {'index': 0, 'name': '王建国', 'title': '局长', 'unit': '市住建局'}})\n"
+        "before = sys.getrefcount(None)\n"
+        "for i in range(1500):\n"
+        "    c.render_image(480, 270)\n"
+        "print('lost', before - sys.getrefcount(None))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "none_dealloc" not in out.stderr

@@ -97,10 +97,11 @@ def wiped(stage: Stage, rect: QRectF, amount: float, from_right: bool = False) -
         return
     p = stage.p
     p.save()
+    # slide first, then clip in the element's own frame: what CSS clip-path + transform does
+    p.translate((1 - amount) * WIPE_SHIFT * (1 if from_right else -1), 0)
     w = rect.width() * amount
     left = rect.right() - w if from_right else rect.left()
     p.setClipRect(QRectF(left, rect.top() - 2, w, rect.height() + 4), Qt.IntersectClip)
-    p.translate((1 - amount) * WIPE_SHIFT * (1 if from_right else -1), 0)
     try:
         yield True
     finally:
