@@ -61,8 +61,9 @@ def test_every_qr_code_scans_to_its_own_seat_link(qapp, tmp_path):
 
 
 def test_many_cards_do_not_exhaust_nones_refcount(qapp, tmp_path):
-    # PySide6 6.12 on Python 3.11 drops a reference to None per void Qt call; 300 cards make
-    # about 100 000 such calls, far more than None's count: without the guard Python aborts.
+    # PySide6 6.12.0 on Python 3.11 drops a reference to None per void Qt call; 300 cards make
+    # about 100 000 such calls, far more than None's count, and Python aborts. pyproject.toml
+    # pins the binding below 6.12; this fails (or aborts) if a broken binding comes back.
     import sys
     before = sys.getrefcount(None)
     for _ in range(2):

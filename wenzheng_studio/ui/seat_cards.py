@@ -7,10 +7,7 @@ QPainter; the QR modules come from the `qrcode` library's matrix (no Pillow need
 
 from __future__ import annotations
 
-import ctypes
 import re
-import sys
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -46,24 +43,6 @@ def qr_matrix(data: str) -> list[list[bool]]:
     qr.add_data(data)
     qr.make(fit=True)
     return qr.get_matrix()
-
-
-@contextmanager
-def _guard_none_refcount(margin: int = 0):
-    """PySide6 6.12 on Python 3.11 drops a reference to None on every void Qt call (QPainter.setPen,
-    drawRect, ...). A sheet of cards makes thousands: None's count reaches zero and Python aborts
-    ("none_dealloc"). Give back what the drawing took; an extra reference to None is harmless.
-    Python 3.12+ has an immortal None: nothing to do."""
-    if sys.version_info >= (3, 12):
-        yield
-        return
-    before = sys.getrefcount(None)
-    try:
-        yield
-    finally:
-        missing = before - sys.getrefcount(None) + margin
-        for _ in range(max(0, missing)):
-            ctypes.pythonapi.Py_IncRef(ctypes.py_object(None))
 
 
 class _Mm:
@@ -152,8 +131,7 @@ def write_seat_cards_pdf(seats: Iterable[Mapping[str, Any]], path: str | Path, t
 
     Needs a running QGuiApplication (the control room has one) for fonts and painting.
     """
-    with _guard_none_refcount(margin=16):  # a few more are dropped as the writer is torn down
-        return _write(seats, path, title)
+    return _write(seats, path, title)
 
 
 def _write(seats: Iterable[Mapping[str, Any]], path: str | Path, title: str) -> int:
@@ -168,16 +146,15 @@ def _write(seats: Iterable[Mapping[str, Any]], path: str | Path, title: str) -> 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
 
-    with _guard_none_refcount():
-        family = load_app_fonts()
-        writer = QPdfWriter(str(path))
-        writer.setResolution(DPI)
-        writer.setTitle(f"{title} · 座位投票卡")
-        writer.setCreator("Wenzheng Studio")
-        writer.setPageLayout(QPageLayout(QPageSize(QPageSize.A4), QPageLayout.Portrait, QMarginsF(0, 0, 0, 0),
-                                         QPageLayout.Millimeter))
-        pages = _paint(writer, seats, title, family)
-        del writer  # finishes the file; inside the guard, like every other Qt call here
+    family = load_app_fonts()
+    writer = QPdfWriter(str(path))
+    writer.setResolution(DPI)
+    writer.setTitle(f"{title} · 座位投票卡")
+    writer.setCreator("Wenzheng Studio")
+    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.A4), QPageLayout.Portrait, QMarginsF(0, 0, 0, 0),
+                                     QPageLayout.Millimeter))
+    pages = _paint(writer, seats, title, family)
+    del writer  # finishes the file
     return pages
 
 
@@ -200,8 +177,7 @@ def _paint(writer: QPdfWriter, seats: list[Mapping[str, Any]], title: str, famil
             col, row = slot % COLUMNS, slot // COLUMNS
             x = PAGE_MARGIN_MM + col * (card_w + CARD_GAP_MM)
             y = PAGE_MARGIN_MM + row * (card_h + CARD_GAP_MM)
-            with _guard_none_refcount():  # per card: a QR code alone is hundreds of calls
-                _draw_card(painter, mm, family, x, y, card_w, card_h, seat, title)
+            _draw_card(painter, mm, family, x, y, card_w, card_h, seat, title)
     finally:
         painter.end()
     return pages
