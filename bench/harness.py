@@ -98,13 +98,17 @@ def http(url: str, method: str = "GET", body: Any = None, token: str | None = No
         req.add_header("Authorization", f"Bearer {token}")
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
-            return r.status, json.loads(r.read() or b"null")
+            return r.status, _decode(r.read())
     except urllib.error.HTTPError as e:
-        raw = e.read()
-        try:
-            return e.code, json.loads(raw)
-        except ValueError:
-            return e.code, raw.decode(errors="replace")
+        return e.code, _decode(e.read())
+
+
+def _decode(raw: bytes) -> Any:
+    """JSON when it is JSON (the API), else the text (CSV exports, pages)."""
+    try:
+        return json.loads(raw or b"null")
+    except ValueError:
+        return raw.decode(errors="replace")
 
 
 def rss_mb(pid: int) -> dict[str, float]:

@@ -1,0 +1,36 @@
+"""An in-process engine on a real socket, for tests that also need the app object itself."""
+
+import asyncio
+import threading
+
+from harness import http
+from wenzheng_studio.server.app import EngineServer, ServeConfig
+
+ADMIN = "security-admin-token"
+
+
+class LiveEngine:
+    """An EngineServer on its own event loop in a thread: a real socket, and its app in reach."""
+
+    def __init__(self, db, **config):
+        config = {"voter_token_rate": 0, **config}
+        self.server = EngineServer(ServeConfig(db=str(db), host="127.0.0.1", port=0, admin_token=ADMIN, **config))
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="test-engine", daemon=True)
+        self.thread.start()
+        self.url = self.run(self.server.start())
+
+    def run(self, coro, timeout: float = 30):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def api(self, path: str, method: str = "GET", body=None, token: str | None = ADMIN):
+        return http(self.url + path, method, body, token)
+
+    @property
+    def routes(self):
+        return self.server.app.other_asgi_app.routes
+
+    def close(self):
+        self.run(self.server.stop())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
