@@ -268,3 +268,22 @@ def test_new_question_wipes_in_afresh(canvas, clock):
     assert canvas.transitions["question"].value(clock()) < 0.01
     clock.t += 0.5
     assert canvas.transitions["question"].value(clock()) == 1.0
+
+
+def test_every_design_colour_survives_the_chroma_key_settings_in_obs_md():
+    """docs/OBS.md says Chroma Key, key #00B140, Similarity 120, Smoothness 60. OBS measures the
+    Cb/Cr distance to the key (libobs chroma_key_filter); every colour we paint must stay fully
+    opaque. (OBS's default Similarity 400 would key out navy, white and black: distance ~310.)"""
+    cb = (-0.100644, -0.338572, 0.439216)
+    cr = (0.439216, -0.398942, -0.040274)
+
+    def chroma(c: QColor):
+        rgb = (c.redF(), c.greenF(), c.blueF())
+        return sum(a * b for a, b in zip(cb, rgb)), sum(a * b for a, b in zip(cr, rgb))
+
+    kx, ky = chroma(KEY)
+    colours = [S.NAVY, S.NAVY_DARK, S.TRACK, S.RED, S.GOLD, S.GOLD_LIGHT, S.WHITE, S.LIGHT, S.INK, QColor("#000000")]
+    colours += [c for pair in S.TIMER_COLOURS.values() for c in pair]
+    for c in colours:
+        x, y = chroma(c)
+        assert ((x - kx) ** 2 + (y - ky) ** 2) ** 0.5 * 1000 > 120 + 60 + 50, c.name()
