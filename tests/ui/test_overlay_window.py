@@ -103,8 +103,8 @@ def test_overlay_command_refuses_a_bad_key_colour():
 
 
 def test_overlay_survives_thousands_of_frames(tmp_path):
-    """PySide6 6.12 on CPython 3.11 loses a reference to None per void Qt call; without the
-    guard in ui/overlay/none_guard.py this aborts with 'none_dealloc' within a second of animation."""
+    """PySide6 6.12.0 on CPython 3.11 loses a reference to None per void Qt call and aborts with
+    'none_dealloc' within a second of animation; pyproject.toml pins the binding below 6.12."""
     script = (
         "import sys\n"
         "from PySide6.QtWidgets import QApplication\n"
