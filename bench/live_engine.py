@@ -32,5 +32,15 @@ class LiveEngine:
 
     def close(self):
         self.run(self.server.stop())
+        self.run(_cancel_the_rest())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
+        self.loop.close()
+
+
+async def _cancel_the_rest() -> None:
+    """Socket.IO's per-connection tasks outlive the server; end them before the loop closes."""
+    tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
