@@ -44,7 +44,7 @@ class PreviewPanel(QFrame):
         self.feed = EngineBridge(self.url, None, namespace="/overlay", parent=self)
         self.area = QWidget()
         self.area.setStyleSheet("background: #3a3a3a;")  # a neutral grey shows transparent areas
-        self.area.setMinimumHeight(320)
+        self.area.setMinimumHeight(250)
         self.canvas = OverlayCanvas(self.area, background=None)
         self.feed.stateChanged.connect(self.canvas.set_state)
         self.feed.tallyChanged.connect(self.canvas.set_tally)
@@ -126,6 +126,7 @@ class SeatCardsRow(QFrame):
         self.make.clicked.connect(self.issue)
         self.result = label("", 14, False, DIM)
         row = QHBoxLayout(self)
+        row.setContentsMargins(8, 2, 8, 2)
         row.addWidget(label(tr("座位卡"), 16, True))
         row.addWidget(label(tr("座位数"), 14, False, DIM))
         row.addWidget(self.count)

@@ -25,7 +25,7 @@ class SpeakersPanel(QFrame):
 
         self.list = QListWidget()
         self.list.setFont(app_font(18))
-        self.list.setMinimumHeight(6 * 34)  # six heads of unit without scrolling
+        self.list.setMinimumHeight(5 * 32)  # scrolls to whoever is speaking
         self.list.setFocusPolicy(Qt.NoFocus)
         self.list.setSelectionMode(QAbstractItemView.NoSelection)
         self.list.itemDoubleClicked.connect(lambda item: self.actionRequested.emit(
@@ -50,9 +50,9 @@ class SpeakersPanel(QFrame):
         grid = QGridLayout()
         grid.addWidget(self.next, 0, 0, 1, 2)
         grid.addWidget(self.toggle, 0, 2, 1, 2)
-        for col, b in enumerate((self.prev, self.plus, self.minus, self.reset)):
-            grid.addWidget(b, 1, col)
-        grid.addWidget(self.clear, 2, 0, 1, 4)
+        grid.addWidget(self.prev, 0, 4)
+        for col, b in enumerate((self.plus, self.minus, self.reset, self.clear)):
+            grid.addWidget(b, 1, col + (1 if col == 3 else 0), 1, 2 if col == 3 else 1)
         box = QVBoxLayout(self)
         box.addWidget(label(tr("发言人"), 18, True))
         box.addWidget(self.list, 1)

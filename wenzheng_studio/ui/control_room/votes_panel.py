@@ -7,7 +7,8 @@ from typing import Any, Callable
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFrame, QGridLayout, QLineEdit, QSpinBox, QVBoxLayout
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFrame, QGridLayout, QLineEdit, QSizePolicy, QSpinBox,
+                               QVBoxLayout)
 
 from ..fonts import app_font
 from .i18n import Translator
@@ -78,12 +79,15 @@ class VotesPanel(QFrame):
         self.reveal.clicked.connect(self.reveal_poll)
         self.clear.clicked.connect(lambda: self.bridge.control("poll.clear"))
 
+        self.poll_title = label("", 15, False, TEXT)
         self.status = label(tr("没有投票"), 18, True)
-        self.status.setWordWrap(True)
         self.figures = label("", 20, True, TEXT)
+        for lab in (self.poll_title, self.status, self.figures):  # one line each: clipped, never re-laid out
+            lab.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
 
         pg.setConfigOptions(antialias=True)
         self.plot = pg.PlotWidget(background=PANEL)
+        self.plot.setMinimumHeight(170)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)
@@ -93,7 +97,7 @@ class VotesPanel(QFrame):
             self.plot.getAxis(axis).setTextPen(TEXT)
         self.studio_bars = pg.BarGraphItem(x=[], height=[], width=0.38, brush=STUDIO_COLOUR, name=tr("现场"))
         self.remote_bars = pg.BarGraphItem(x=[], height=[], width=0.38, brush=REMOTE_COLOUR, name=tr("场外"))
-        legend = self.plot.addLegend(offset=(-10, 10), labelTextColor=TEXT)  # items with a name join it
+        legend = self.plot.addLegend(offset=(10, 5), labelTextColor=TEXT, colCount=2)  # items with a name join it
         legend.setFont(app_font(13))
         self.plot.addItem(self.studio_bars)
         self.plot.addItem(self.remote_bars)
@@ -101,12 +105,13 @@ class VotesPanel(QFrame):
 
         form = QGridLayout()
         form.addWidget(label(tr("预设"), 14, False, DIM), 0, 0)
-        form.addWidget(self.preset, 0, 1, 1, 3)
+        form.addWidget(self.preset, 0, 1)
+        form.addWidget(label(tr("倒计时(秒)"), 14, False, DIM), 0, 2)
+        form.addWidget(self.countdown, 0, 3)
+        form.addWidget(self.revealed, 0, 4)
         form.addWidget(label(tr("标题"), 14, False, DIM), 1, 0)
-        form.addWidget(self.title, 1, 1, 1, 3)
-        form.addWidget(label(tr("倒计时(秒)"), 14, False, DIM), 2, 0)
-        form.addWidget(self.countdown, 2, 1)
-        form.addWidget(self.revealed, 2, 2, 1, 2)
+        form.addWidget(self.title, 1, 1, 1, 4)
+        form.setColumnStretch(1, 1)
         buttons = QGridLayout()
         for i, b in enumerate((self.create, self.open, self.close, self.reveal, self.clear)):
             buttons.addWidget(b, i // 3, i % 3)
@@ -114,6 +119,7 @@ class VotesPanel(QFrame):
         box.addWidget(label(tr("投票"), 18, True))
         box.addLayout(form)
         box.addLayout(buttons)
+        box.addWidget(self.poll_title)
         box.addWidget(self.status)
         box.addWidget(self.figures)
         box.addWidget(self.plot, 1)
@@ -243,6 +249,7 @@ class VotesPanel(QFrame):
         p = self.poll
         if not p:
             self.status.setText(tr("没有投票"))
+            self.poll_title.setText("")
             self.figures.setText("")
             return
         while self._samples and mono_now - self._samples[0][0] > RATE_WINDOW_S:
@@ -255,7 +262,8 @@ class VotesPanel(QFrame):
             self.rate = 0.0
         state = p.get("state")
         words = {"draft": tr("草稿"), "open": tr("投票中"), "closed": tr("已截止")}.get(state, state)
-        parts = [f"#{p.get('id')} {p.get('title', '')}", words]
+        self.poll_title.setText(f"#{p.get('id')} {p.get('title', '')}")
+        parts = [words]
         if not p.get("revealed"):
             parts.append(tr("未公布"))
         if state == "open" and p.get("closes_at"):

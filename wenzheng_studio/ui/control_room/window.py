@@ -78,6 +78,8 @@ class ControlRoomWindow(QMainWindow):
         top.addWidget(self.banner)
         top.addWidget(self.title)
         top.addWidget(self.alert, 1)
+        if self.seat_cards is not None:
+            top.addWidget(self.seat_cards)
 
         left = QVBoxLayout()
         left.addWidget(self.running_order, 5)
@@ -89,8 +91,6 @@ class ControlRoomWindow(QMainWindow):
         if self.preview is not None:
             right.addWidget(self.preview, 4)
         right.addWidget(self.votes, 6)
-        if self.seat_cards is not None:
-            right.addWidget(self.seat_cards)
 
         columns = QHBoxLayout()
         columns.addLayout(left, 5)
