@@ -1,0 +1,241 @@
+"""How long does the control room's GUI thread stall while 5,000 votes arrive in a burst?
+
+    python bench/ui_stall.py [--votes 5000] [--heartbeat-ms 5]
+
+1. Cold start: a fresh Python process starts its embedded engine and the control room
+   (offscreen) and reports when the window shows the engine's first state.
+2. Stall: the control room runs on a real engine with a poll open; a separate process
+   connects N python-socketio voters to /audience on 127.0.0.1, then all of them vote at
+   once. A QTimer heartbeat on the GUI thread records every gap between its ticks; the
+   longest gap minus the interval is the longest stall. Everything is bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+TOKEN = "bench-token"
+DEADLINE_S = 240
+
+
+def http(url: str, method: str = "GET", body=None, token: str | None = TOKEN):
+    req = urllib.request.Request(url, data=None if body is None else json.dumps(body).encode(), method=method,
+                                 headers={"content-type": "application/json"})
+    if token:
+        req.add_header("authorization", f"Bearer {token}")
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return json.loads(resp.read() or b"null")
+
+
+# --- the voters (their own process: their CPU must not be the GUI's GIL) -----------------
+def voters_main(url: str, poll_id: int, n: int, concurrency: int, ready, go, results) -> None:
+    asyncio.run(_voters(url, poll_id, n, concurrency, ready, go, results))
+
+
+async def _voters(url, poll_id, n, concurrency, ready, go, results) -> None:
+    import aiohttp
+    import socketio
+
+    sem = asyncio.Semaphore(concurrency)
+    clients: list = []
+    async with aiohttp.ClientSession() as http_session:
+        async def one() -> None:
+            async with sem:
+                async with http_session.post(url + "/api/voter", json={}) as resp:
+                    token = (await resp.json())["token"]
+                c = socketio.AsyncClient(reconnection=False)
+                await c.connect(url, namespaces=["/audience"], transports=["websocket"], auth={"token": token},
+                                wait_timeout=20)
+                clients.append(c)
+
+        t0 = time.monotonic()
+        await asyncio.wait_for(asyncio.gather(*(one() for _ in range(n))), timeout=DEADLINE_S / 2)
+        ready.put(time.monotonic() - t0)
+        while not go.is_set():
+            await asyncio.sleep(0.01)
+        choices = ("satisfied", "basic", "unsatisfied")
+        t1 = time.monotonic()
+
+        async def vote(i, c):
+            return await c.call("vote", {"poll": poll_id, "choice": choices[i % 3]}, namespace="/audience", timeout=60)
+
+        acks = await asyncio.wait_for(asyncio.gather(*(vote(i, c) for i, c in enumerate(clients)),
+                                                     return_exceptions=True), timeout=DEADLINE_S / 2)
+        elapsed = time.monotonic() - t1
+        ok = sum(1 for a in acks if isinstance(a, dict) and a.get("ok"))
+        results.put({"ok": ok, "burst_s": elapsed})
+        await asyncio.gather(*(c.disconnect() for c in clients), return_exceptions=True)
+
+
+# --- cold start -------------------------------------------------------------------------------
+def cold_child() -> None:
+    """Runs in a fresh interpreter: engine + window, prints when the first state is shown."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from wenzheng_studio.client import EmbeddedEngine
+    from wenzheng_studio.ui.bridge import EngineBridge
+    from wenzheng_studio.ui.control_room import ControlRoomWindow
+
+    app = QApplication([])
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = EmbeddedEngine(port=0, host="127.0.0.1", db=os.path.join(tmp, "show.db"), admin_token=TOKEN)
+        engine.start()
+        engine_up = time.time()
+        bridge = EngineBridge(engine.url, TOKEN)
+        window = ControlRoomWindow(bridge)
+        window.resize(1920, 1080)
+        window.show()
+        bridge.start()
+        shown = time.time()
+
+        def check() -> None:
+            if window.state and window.scene and window.clocks.time_of_day.text() != "--:--":
+                print(f"TIMES {engine_up} {shown} {time.time()}", flush=True)
+                app.quit()
+
+        poll = QTimer()
+        poll.timeout.connect(check)
+        poll.start(5)
+        QTimer.singleShot(60_000, app.quit)
+        app.exec()
+        window.close()
+        bridge.stop()
+        engine.stop()
+
+
+def cold_start() -> dict:
+    t0 = time.time()
+    out = subprocess.run([sys.executable, __file__, "--cold-child"], capture_output=True, text=True, timeout=90,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    line = next((l for l in out.stdout.splitlines() if l.startswith("TIMES")), None)
+    if not line:
+        raise RuntimeError("cold start child failed:\n" + out.stderr[-2000:])
+    engine_up, shown, usable = (float(x) for x in line.split()[1:])
+    return {"engine_s": engine_up - t0, "window_s": shown - t0, "usable_s": usable - t0}
+
+
+# --- the stall measurement ---------------------------------------------------------------------
+def stall(n: int, heartbeat_ms: int, concurrency: int) -> dict:
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from wenzheng_studio.client import EmbeddedEngine
+    from wenzheng_studio.ui.bridge import EngineBridge
+    from wenzheng_studio.ui.control_room import ControlRoomWindow
+
+    app = QApplication.instance() or QApplication([])
+    tmp = tempfile.mkdtemp(prefix="ui-stall-")
+    engine = EmbeddedEngine(port=0, host="127.0.0.1", db=os.path.join(tmp, "show.db"), admin_token=TOKEN,
+                            extra_args=["--voter-token-rate", "0"])
+    url = engine.start()
+    bridge = EngineBridge(url, TOKEN)
+    window = ControlRoomWindow(bridge)
+    window.resize(1920, 1080)
+    window.show()
+    bridge.start()
+    ctx = mp.get_context("spawn")
+    ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
+    proc = None
+    gaps: list[float] = []
+    try:
+        deadline = time.monotonic() + 30
+        while not (window.state and window.scene) and time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.01)
+        http(url + "/api/control", "POST", {"action": "show.start"})
+        poll_id = http(url + "/api/polls", "POST", {"title": "压力测试", "kind": "satisfaction"})["id"]
+        http(url + f"/api/polls/{poll_id}/open", "POST", {})
+        proc = ctx.Process(target=voters_main, args=(url, poll_id, n, concurrency, ready, go, results),
+                           name="bench-voters", daemon=True)
+        proc.start()
+        connect_s = _wait_queue(app, ready, DEADLINE_S / 2)
+
+        last = [time.perf_counter()]
+
+        def beat() -> None:
+            now = time.perf_counter()
+            gaps.append(now - last[0])
+            last[0] = now
+
+        heart = QTimer()
+        heart.setTimerType(Qt.PreciseTimer)
+        heart.timeout.connect(beat)
+        heart.start(heartbeat_ms)
+        t_go = time.monotonic()
+        go.set()
+        shown_all = None
+        end = time.monotonic() + DEADLINE_S / 2
+        while time.monotonic() < end:
+            app.processEvents()
+            poll = window.votes.poll or {}
+            if shown_all is None and poll.get("ballots") == n:
+                shown_all = time.monotonic() - t_go
+                end = min(end, time.monotonic() + 1.0)  # one more second of heartbeat after the last tally
+            time.sleep(0.001)
+        heart.stop()
+        voters = _wait_queue(app, results, 30)
+        return {"connect_s": connect_s, "voters": voters, "shown_all_s": shown_all, "gaps": gaps,
+                "ballots_shown": (window.votes.poll or {}).get("ballots"), "ticks": window.tick_count}
+    finally:
+        if proc is not None and proc.is_alive():
+            proc.terminate()
+        window.close()
+        bridge.stop()
+        engine.stop()
+
+
+def _wait_queue(app, q, timeout: float):
+    import queue
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        app.processEvents()
+        try:
+            return q.get(timeout=0.02)
+        except queue.Empty:
+            pass
+    raise TimeoutError("the voter process did not report in time")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--votes", type=int, default=5000)
+    parser.add_argument("--heartbeat-ms", type=int, default=5)
+    parser.add_argument("--concurrency", type=int, default=100, help="voters connecting at the same time")
+    parser.add_argument("--cold-child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.cold_child:
+        cold_child()
+        return 0
+    cold = cold_start()
+    print(f"cold start: engine ready {cold['engine_s']:.2f} s, window shown {cold['window_s']:.2f} s, "
+          f"usable (first state on screen) {cold['usable_s']:.2f} s")
+    r = stall(args.votes, args.heartbeat_ms, args.concurrency)
+    gaps_ms = [g * 1000 for g in r["gaps"]]
+    stalls = [max(0.0, g - args.heartbeat_ms) for g in gaps_ms]
+    print(f"voters: {args.votes} connected in {r['connect_s']:.1f} s; burst acknowledged "
+          f"{r['voters']['ok']}/{args.votes} in {r['voters']['burst_s']:.2f} s "
+          f"({r['voters']['ok'] / max(r['voters']['burst_s'], 1e-9):.0f} votes/s)")
+    print(f"control room showed all {r['ballots_shown']} ballots "
+          f"{r['shown_all_s']:.2f} s after the burst began" if r["shown_all_s"] else
+          f"control room showed {r['ballots_shown']} ballots (not all) before the deadline")
+    print(f"GUI heartbeat every {args.heartbeat_ms} ms, {len(gaps_ms)} beats: gap median "
+          f"{statistics.median(gaps_ms):.1f} ms, p99 {sorted(gaps_ms)[int(len(gaps_ms) * 0.99)]:.1f} ms, "
+          f"max {max(gaps_ms):.1f} ms → longest stall {max(stalls):.1f} ms (target ≤ 40 ms)")
+    return 0 if max(stalls) <= 40 and r["shown_all_s"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
