@@ -25,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--redis", help="redis://… to share one show across several engines")
+    serve.add_argument("--role", choices=["primary", "secondary"], default="primary",
+                       help="with --redis: primary owns --db (one per show); secondaries forward to it")
     serve.add_argument("--voter-token-rate", type=int, default=120, help="voter tokens per client IP per minute; 0 = unlimited")
     serve.add_argument("--public-url", help="address phones use, e.g. https://vote.example.cn (default: LAN address)")
     serve.add_argument("--sensitive-words", help="file of words (one a line) that flag a web question for reviewers")
@@ -58,13 +60,16 @@ def main(argv: list[str] | None = None) -> int:
         config = ServeConfig(scene=args.scene, db=args.db, host=args.host, port=args.port,
                              admin_token=args.admin_token, redis=args.redis,
                              voter_token_rate=args.voter_token_rate, public_url=args.public_url,
-                             sensitive_words=words)
+                             sensitive_words=words, role=args.role)
         try:
             return serve_main(config)
         except SceneError as exc:
             print(f"wenzheng-studio: scene refused: {exc}", file=sys.stderr)
             return 2
         except OSError as exc:
+            print(f"wenzheng-studio: cannot start: {exc}", file=sys.stderr)
+            return 1
+        except RuntimeError as exc:  # cluster.ClusterError: wrong role, no primary, no Redis
             print(f"wenzheng-studio: cannot start: {exc}", file=sys.stderr)
             return 1
     # Each window lives in its own module: ui/launch.py (control room), ui/overlay_app.py,

@@ -36,6 +36,7 @@ class ServeConfig:
     voter_token_rate: int = 120
     public_url: str | None = None
     sensitive_words: tuple[str, ...] = ()
+    role: str = "primary"  # with --redis: the primary owns the database, secondaries forward to it
     clock: Clock = field(default_factory=SystemClock)
 
 
@@ -63,10 +64,19 @@ class EngineServer:
                             or load_or_create_secret(self.db_path.with_name(self.db_path.name + ".admin-token")))
         secret = os.environ.get("WENZHENG_SECRET") or load_or_create_secret(
             self.db_path.with_name(self.db_path.name + ".secret"))
-        self.store = Store(self.db_path)
-        self.engine = Engine(self.scene, self.store, config.clock, sensitive_words=config.sensitive_words)
-        self.engine.recover()
-        manager = socketio.AsyncRedisManager(config.redis) if config.redis else None
+        self.cluster = None
+        if config.redis:  # scale-out: see cluster.py and docs/SCALING.md
+            from .cluster import Cluster
+            self.cluster = Cluster(config.redis, config.role, self.db_path)
+            self.admin_token, secret = self.cluster.credentials(self.admin_token, secret)
+        if self.cluster and self.cluster.secondary:
+            self.store = None
+            self.engine = self.cluster.secondary_engine(self.scene, config.clock, config.sensitive_words)
+        else:
+            self.store = Store(self.db_path)
+            self.engine = Engine(self.scene, self.store, config.clock, sensitive_words=config.sensitive_words)
+            self.engine.recover()
+        manager = self.cluster.socketio_manager() if self.cluster else None
         tokens = VoterTokens(secret)
         self.realtime = Realtime(self.engine, tokens, self.admin_token, manager)
         self.http = HttpApi(self.engine, tokens, self.admin_token, web_dir(), self.public_url,
@@ -90,7 +100,10 @@ class EngineServer:
 
     async def start(self) -> str:
         await self.engine.start()
-        self.realtime.start()
+        if self.cluster:
+            await self.cluster.start(self.engine)
+        if not (self.cluster and self.cluster.secondary):  # the primary's pushes reach every engine's clients
+            self.realtime.start()
         family = socket.AF_INET6 if ":" in self.config.host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -123,6 +136,8 @@ class EngineServer:
             with contextlib.suppress(Exception):
                 await self._task
         await self.realtime.stop()
+        if self.cluster:
+            await self.cluster.stop()
         await self.engine.stop()
 
 
