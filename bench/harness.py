@@ -53,9 +53,13 @@ class ServerProcess:
         t.start()
         t.join(max(0.0, deadline - time.monotonic()))
         if "url" not in result:
-            self.proc.kill()
-            err = self.proc.stderr.read() if self.proc.poll() is not None else ""
-            raise RuntimeError(f"{self.argv[:4]} did not get ready in {timeout} s: {err[-2000:]}")
+            try:  # it exited (stdout closed): its stderr says why
+                self.proc.wait(2)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+            err = self.proc.stderr.read()
+            raise RuntimeError(f"{self.argv[:4]} did not get ready (exit {self.proc.returncode}): {err[-2000:]}")
         return result["url"]
 
     def _drain(self) -> None:

@@ -22,6 +22,7 @@ class Ballot:
     token: str
     choice: str
     sent: float
+    url: str = ""
     answered: float | None = None
     ok: bool = False
     error: str | None = None
@@ -33,14 +34,14 @@ class Phones:
     def __init__(self, urls: list[str] | str):
         self.urls = [urls] if isinstance(urls, str) else list(urls)
         self.session: aiohttp.ClientSession | None = None
-        self.clients: list[tuple[str, socketio.AsyncClient]] = []
+        self.clients: list[tuple[str, socketio.AsyncClient, str]] = []
 
     async def __aenter__(self):
         self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
         return self
 
     async def __aexit__(self, *exc):
-        await asyncio.gather(*(c.disconnect() for _, c in self.clients), return_exceptions=True)
+        await asyncio.gather(*(c.disconnect() for _, c, _ in self.clients), return_exceptions=True)
         await self.session.close()
 
     async def tokens(self, n: int) -> list[str]:
@@ -60,10 +61,11 @@ class Phones:
 
         async def one(i: int, token: str) -> None:
             c = socketio.AsyncClient(http_session=self.session, reconnection=False)
+            url = self.urls[i % len(self.urls)]
             async with gate:
-                await c.connect(self.urls[i % len(self.urls)], auth={"token": token}, transports=["websocket"],
-                                namespaces=["/audience"], wait_timeout=30)
-            self.clients.append((token, c))
+                await c.connect(url, auth={"token": token}, transports=["websocket"], namespaces=["/audience"],
+                                wait_timeout=30)
+            self.clients.append((token, c, url))
 
         await asyncio.gather(*(one(i, t) for i, t in enumerate(tokens)))
 
@@ -73,10 +75,10 @@ class Phones:
         as each answer arrives."""
         n = len(self.clients)
 
-        async def one(i: int, token: str, c: socketio.AsyncClient) -> Ballot:
+        async def one(i: int, token: str, c: socketio.AsyncClient, url: str) -> Ballot:
             if spread_s:
                 await asyncio.sleep(spread_s * i / n)
-            b = Ballot(token, choices[i % len(choices)], time.monotonic())
+            b = Ballot(token, choices[i % len(choices)], time.monotonic(), url)
             try:
                 ack = await c.call("vote", {"poll": poll, "choice": b.choice}, namespace="/audience",
                                    timeout=timeout)
@@ -88,7 +90,7 @@ class Phones:
                 on_ack(b)
             return b
 
-        return list(await asyncio.gather(*(one(i, t, c) for i, (t, c) in enumerate(self.clients))))
+        return list(await asyncio.gather(*(one(i, t, c, u) for i, (t, c, u) in enumerate(self.clients))))
 
 
 def stored_ballots(db_path: str, poll: int) -> list[tuple[str, str, float]]:

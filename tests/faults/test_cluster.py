@@ -1,0 +1,136 @@
+"""Two engines on one Redis: one show, one ballot per voter, and Redis dying never loses an ack."""
+
+import asyncio
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+from harness import ServerProcess, engine_argv
+from phones import Phones, stored_ballots, voter_id
+
+pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
+CHOICES = ("yes", "no")
+
+
+class RedisServer:
+    def __init__(self, port: int | None = None):
+        if port is None:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+        self.port = port
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
+@pytest.fixture
+def redis_server():
+    servers = []
+
+    def start(port=None):
+        servers.append(RedisServer(port))
+        return servers[-1]
+
+    yield start
+    for s in servers:
+        s.stop()
+
+
+@pytest.fixture
+def pair(engine, redis_server, tmp_path):
+    redis = redis_server()
+    primary = engine("--redis", redis.url, db=tmp_path / "primary.db")
+    secondary = engine("--redis", redis.url, "--role", "secondary", db=tmp_path / "secondary.db")
+    return redis, primary, secondary
+
+
+def views(engines, poll):
+    return [e.api(f"/api/polls/{poll}")[1] for e in engines]
+
+
+def wait_until(check, timeout=3.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
+
+
+def test_two_engines_one_show(pair):
+    redis, primary, secondary = pair
+    poll = secondary.open_poll("yesno")  # a command on the secondary is done by the primary
+    assert primary.api(f"/api/polls/{poll}")[1]["state"] == "open"
+
+    async def vote_both():
+        async with Phones([primary.url, secondary.url]) as phones:
+            await phones.connect(200)
+            first = await phones.vote_all(poll, CHOICES)
+            second = await phones.vote_all(poll, CHOICES)  # the same phones again: every one a duplicate
+            return first, second
+
+    first, second = asyncio.run(vote_both())
+    assert all(b.ok for b in first), {b.error for b in first if not b.ok}
+    assert {b.error for b in second} == {"duplicate"}
+    assert wait_until(lambda: views([primary, secondary], poll)[0]["tally"] == views([primary, secondary], poll)[1]["tally"])
+    p, s = views([primary, secondary], poll)
+    assert p["ballots"] == s["ballots"] == 200 and p["tally"] == s["tally"]
+    assert len(stored_ballots(str(primary.db), poll)) == 200
+    # One voter, two engines: a token issued by one engine, used on the other, is one ballot.
+    assert primary.api("/api/control", "POST", {"action": "segment.next"})[0] == 200
+    assert wait_until(lambda: secondary.api("/api/state")[1]["segment"] == primary.api("/api/state")[1]["segment"])
+
+
+def test_only_one_primary_per_redis(pair, engine, tmp_path):
+    redis, primary, secondary = pair
+    with pytest.raises(RuntimeError, match="another primary"):
+        engine("--redis", redis.url, db=tmp_path / "other.db")
+
+
+def test_secondary_without_a_primary_refuses_to_start(engine, redis_server, tmp_path):
+    redis = redis_server()
+    with pytest.raises(RuntimeError, match="start the primary first"):
+        engine("--redis", redis.url, "--role", "secondary", db=tmp_path / "s.db")
+
+
+def test_redis_dies_mid_burst_nothing_acked_is_lost(pair):
+    redis, primary, secondary = pair
+    poll = primary.open_poll("yesno")
+
+    async def burst():
+        async with Phones([primary.url, secondary.url]) as phones:
+            await phones.connect(300)
+            loop = asyncio.get_running_loop()
+            loop.call_later(0.4, redis.stop)  # inside the 1 s spread
+            return await phones.vote_all(poll, CHOICES, timeout=8, spread_s=1.0)
+
+    ballots = asyncio.run(burst())
+    on_primary = [b for b in ballots if b.url == primary.url]
+    on_secondary = [b for b in ballots if b.url == secondary.url]
+    assert len(on_primary) == len(on_secondary) == 150
+    # The primary keeps its own phones voting: its database needs no Redis.
+    assert all(b.ok for b in on_primary), {b.error for b in on_primary if not b.ok}
+    # The secondary refuses clearly once Redis is gone, and acked some before.
+    assert {b.error for b in on_secondary if not b.ok} <= {"unavailable"}
+    assert any(b.ok for b in on_secondary) and any(not b.ok for b in on_secondary)
+    # Never ack-and-lose: every ballot acked anywhere is in the primary's database.
+    stored = {v for v, _, _ in stored_ballots(str(primary.db), poll)}
+    acked = {voter_id(b.token) for b in ballots if b.ok}
+    assert acked <= stored
+    assert primary.api(f"/api/polls/{poll}")[1]["ballots"] == len(stored)
