@@ -28,6 +28,7 @@ QPushButton:hover {{ background: #34404e; }}
 QPushButton:disabled {{ color: #5b6470; background: #20262e; }}
 QPushButton#take {{ background: #b3001b; border-color: #e0223b; font-weight: bold; }}
 QPushButton#danger {{ background: #5a1a1a; border-color: #8a2a2a; }}
+QPushButton#take:disabled, QPushButton#danger:disabled {{ color: #5b6470; background: #20262e; border-color: #2c333d; }}
 QTableWidget, QListWidget {{ background: {PANEL}; gridline-color: #2c333d; border: none; }}
 QHeaderView::section {{ background: #222830; color: {DIM}; border: none; padding: 4px; }}
 QLineEdit, QSpinBox, QComboBox {{ background: #0c0f12; border: 1px solid #3a4452; border-radius: 4px; padding: 4px; }}

@@ -101,6 +101,8 @@ class VotesPanel(QFrame):
         legend.setFont(app_font(13))
         self.plot.addItem(self.studio_bars)
         self.plot.addItem(self.remote_bars)
+        self.plot.getAxis("bottom").setTicks([[]])  # no poll yet: no choices to label
+        self.plot.setXRange(-0.6, 2.6, padding=0)
         self.combined_grid = QGridLayout()
 
         form = QGridLayout()

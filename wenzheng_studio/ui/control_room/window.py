@@ -99,7 +99,7 @@ class ControlRoomWindow(QMainWindow):
         keys = label(f"{self.tr_('快捷键')}: {KEYS_HELP}", 12, False, DIM)
         keys.setWordWrap(True)
         root = QVBoxLayout()
-        root.setContentsMargins(10, 6, 10, 6)
+        root.setContentsMargins(10, 4, 10, 2)
         root.addLayout(top)
         root.addLayout(columns, 1)
         root.addWidget(keys)
