@@ -299,3 +299,34 @@ def test_english_interface_and_unreachable_engine(qtbot):
         assert "reconnecting" in w.banner.text()
     finally:
         bridge.stop()
+
+
+def test_enter_while_typing_a_poll_title_does_not_take(room, qtbot):
+    v = room.window.votes
+    v.title.setFocus()
+    qtbot.waitUntil(lambda: v.title.hasFocus(), timeout=2000)
+    qtbot.keyClicks(v.title, "N H C")  # letters are typing, not shortcuts
+    assert v.title.text().endswith("N H C")
+    qtbot.keyClick(v.title, Qt.Key_Return)
+    qtbot.wait(400)
+    assert room.state["show"]["status"] == "standby"
+    assert not v.title.hasFocus()
+    qtbot.wait(int(TAKE_GUARD_S * 1000) + 50)
+    room.press(Qt.Key_Return)  # the next Enter is a TAKE again
+    qtbot.waitUntil(lambda: room.state["show"]["status"] == "live", timeout=5000)
+
+
+def test_preview_shows_the_on_air_feed_and_seat_cards_are_printed(room, qtbot, tmp_path):
+    w = room.window
+    if w.preview is None or w.seat_cards is None:
+        pytest.skip("ui/overlay or ui/seat_cards is not installed")
+    room.press(Qt.Key_F12)
+    room.press(Qt.Key_N)
+    qtbot.waitUntil(lambda: (w.preview.canvas.model.state.get("speaker") or {}).get("name") == "王建国",
+                    timeout=5000)
+    w.seat_cards.count.setValue(6)
+    path = tmp_path / "cards.pdf"
+    w.seat_cards.issue_to(str(path))
+    qtbot.waitUntil(lambda: path.exists() and path.stat().st_size > 1000, timeout=10000)
+    assert path.read_bytes()[:4] == b"%PDF"
+    assert "6" in w.seat_cards.result.text()
