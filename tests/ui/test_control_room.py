@@ -114,6 +114,15 @@ def test_take_through_all_nine_segments(room, qtbot):
     room.confirm_answers = [True]
     room.press(Qt.Key_Left, Qt.ControlModifier)
     qtbot.waitUntil(lambda: seg_index(room) == 7, timeout=5000)
+    # Ctrl+digit jumps forward without asking; backwards asks.
+    asked = len(room.confirm_asked)
+    room.press(Qt.Key_9, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: seg_index(room) == 8, timeout=5000)
+    assert len(room.confirm_asked) == asked
+    room.confirm_answers = [True]
+    room.press(Qt.Key_8, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: seg_index(room) == 7, timeout=5000)
+    assert len(room.confirm_asked) == asked + 1
     # Every segment that aired has an actual duration in the running order.
     assert all(row["actual_s"] > 0 for row in room.state["running_order"])
 
@@ -295,6 +304,8 @@ def test_english_interface_and_unreachable_engine(qtbot):
     bridge.start()
     try:
         assert "TAKE next segment" in w.running_order.take.text()
+        assert "Speaker timer" in w.clocks.timer_caption.text()
+        assert "next speaker" in w.speakers.next.text().lower()
         qtbot.waitUntil(lambda: w.connection == "disconnected", timeout=10000)
         assert "reconnecting" in w.banner.text()
     finally:

@@ -97,6 +97,13 @@ EN: dict[str, str] = {
     "匿名": "anonymous",
     "已保存": "Saved",
     "快捷键": "Keys",
+    # the key help line (window.KEYS_HELP)
+    ("Enter/F12 TAKE · Ctrl+← 上一环节 · Ctrl+1…9/Ctrl+G 跳转 · H 保持 · Space 计时 · N 下一位 · "
+     "Shift+N 上一位 · =/- ±10秒 · Shift+R 重置 · C 清除发言人 · F5 新建 · F6 开始 · F7 结束 · "
+     "F8 公布 · F9 上播 · F10/Shift+F10 答复完毕 · Shift+F9 撤下问题"):
+    ("Enter/F12 TAKE · Ctrl+← previous · Ctrl+1…9/Ctrl+G go to · H hold · Space timer · N next speaker · "
+     "Shift+N previous speaker · =/- ±10 s · Shift+R reset · C clear speaker · F5 create · F6 open · F7 close · "
+     "F8 reveal · F9 on air · F10/Shift+F10 answered · Shift+F9 question off air"),
 }
 
 

@@ -27,7 +27,7 @@ SLOW_TICK_EVERY = 5     # status lines and rates: 5 Hz is plenty
 TAKE_GUARD_S = 0.6      # a double press of TAKE must not skip a segment
 ALERT_KEEP_S = 15.0
 
-KEYS_HELP = ("Enter/F12 TAKE · Ctrl+← 上一环节 · Ctrl+G 跳转 · H 保持 · Space 计时 · N 下一位 · "
+KEYS_HELP = ("Enter/F12 TAKE · Ctrl+← 上一环节 · Ctrl+1…9/Ctrl+G 跳转 · H 保持 · Space 计时 · N 下一位 · "
              "Shift+N 上一位 · =/- ±10秒 · Shift+R 重置 · C 清除发言人 · F5 新建 · F6 开始 · F7 结束 · "
              "F8 公布 · F9 上播 · F10/Shift+F10 答复完毕 · Shift+F9 撤下问题")
 
@@ -96,7 +96,7 @@ class ControlRoomWindow(QMainWindow):
         columns.addLayout(left, 5)
         columns.addLayout(middle, 8)
         columns.addLayout(right, 7)
-        keys = label(f"{self.tr_('快捷键')}: {KEYS_HELP}", 12, False, DIM)
+        keys = label(f"{self.tr_('快捷键')}: {self.tr_(KEYS_HELP)}", 12, False, DIM)
         keys.setWordWrap(True)
         root = QVBoxLayout()
         root.setContentsMargins(10, 4, 10, 2)
@@ -144,6 +144,8 @@ class ControlRoomWindow(QMainWindow):
             (("Shift+F10",), lambda: q.mark_answered("deputy")),
             (("Shift+F9",), lambda: b.control("question.clear", lambda _r: q.refresh())),
         ]
+        for n in range(1, 10):  # Ctrl+1 … Ctrl+9: go to that segment without the mouse
+            table.append(((f"Ctrl+{n}",), lambda i=n - 1: self.goto_segment(i)))
         if self.preview is not None:
             table.append((("Ctrl+O",), self.preview.toggle.toggle))
         self.shortcuts: dict[str, QShortcut] = {}
