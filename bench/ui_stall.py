@@ -127,13 +127,17 @@ def cold_start() -> dict:
 
 
 # --- the stall measurement ---------------------------------------------------------------------
-def stall(n: int, heartbeat_ms: int, concurrency: int) -> dict:
+def stall(n: int, heartbeat_ms: int, concurrency: int, preview: bool = True) -> dict:
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
+    if not preview:  # compare: the window without the on-air preview
+        import wenzheng_studio.ui.control_room.window as window_module
+        window_module.overlay_available = lambda: False
+
     from wenzheng_studio.client import EmbeddedEngine
     from wenzheng_studio.ui.bridge import EngineBridge
-    from wenzheng_studio.ui.control_room import ControlRoomWindow
+    from wenzheng_studio.ui.control_room import ControlRoomWindow, freeze_startup_objects
 
     app = QApplication.instance() or QApplication([])
     tmp = tempfile.mkdtemp(prefix="ui-stall-")
@@ -145,6 +149,7 @@ def stall(n: int, heartbeat_ms: int, concurrency: int) -> dict:
     window.resize(1920, 1080)
     window.show()
     bridge.start()
+    freeze_startup_objects()  # as run_control_room does
     ctx = mp.get_context("spawn")
     ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
     proc = None
@@ -214,15 +219,18 @@ def main() -> int:
     parser.add_argument("--votes", type=int, default=5000)
     parser.add_argument("--heartbeat-ms", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=100, help="voters connecting at the same time")
+    parser.add_argument("--no-preview", action="store_true", help="leave the on-air preview out (to compare)")
+    parser.add_argument("--skip-cold", action="store_true", help="skip the cold start measurement")
     parser.add_argument("--cold-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.cold_child:
         cold_child()
         return 0
-    cold = cold_start()
-    print(f"cold start: engine ready {cold['engine_s']:.2f} s, window shown {cold['window_s']:.2f} s, "
-          f"usable (first state on screen) {cold['usable_s']:.2f} s")
-    r = stall(args.votes, args.heartbeat_ms, args.concurrency)
+    if not args.skip_cold:
+        cold = cold_start()
+        print(f"cold start: engine ready {cold['engine_s']:.2f} s, window shown {cold['window_s']:.2f} s, "
+              f"usable (first state on screen) {cold['usable_s']:.2f} s")
+    r = stall(args.votes, args.heartbeat_ms, args.concurrency, preview=not args.no_preview)
     gaps_ms = [g * 1000 for g in r["gaps"]]
     stalls = [max(0.0, g - args.heartbeat_ms) for g in gaps_ms]
     print(f"voters: {args.votes} connected in {r['connect_s']:.1f} s; burst acknowledged "

@@ -25,6 +25,7 @@ import multiprocessing as mp
 import os
 import queue
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -191,7 +192,8 @@ def _open_poll(url: str) -> int:
     return body["id"]
 
 
-def run_target(kind: str, phones: int, workers: int, profile: str | None = None, client: str = "raw") -> dict:
+def run_target(kind: str, phones: int, workers: int, profile: str | None = None, client: str = "raw",
+               spy: str | None = None) -> dict:
     ctx = mp.get_context("spawn")
     tmp = Path(tempfile.mkdtemp(prefix=f"wz-bench-{kind}-"))
     servers, urls, overlay_url, poll, need_tokens, cleanup = start_target(kind, tmp, profile)
@@ -213,10 +215,18 @@ def run_target(kind: str, phones: int, workers: int, profile: str | None = None,
             first += n
         readies = [ready_q.get(timeout=PHASE_TIMEOUT_S) for _ in share]
         rss_idle = {s.pid: rss_mb(s.pid) for s in servers}
-        time.sleep(0.5)  # let the connect phase's pushes drain before the burst
+        spying = None
+        if spy:  # sample every thread of the (first) server during the burst only
+            spying = subprocess.Popen(["py-spy", "record", "--pid", str(servers[0].pid), "--rate", "250",
+                                       "--threads", "--idle", "--format", "raw", "--output", spy],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5 if not spy else 1.5)  # let the connect phase's pushes drain before the burst
         t_go = time.monotonic()
         go.set()
         results = [out_q.get(timeout=PHASE_TIMEOUT_S) for _ in share]
+        if spying is not None:
+            spying.send_signal(signal.SIGINT)
+            spying.wait(30)
         votes = [v for r in results for v in r["votes"]]
         acked = [v for v in votes if v[4]]
         last_ack = max((v[3] for v in acked), default=t_go)
@@ -250,6 +260,9 @@ def run_target(kind: str, phones: int, workers: int, profile: str | None = None,
             "peak_rss_mb": [round(rss_after[s.pid].get("peak", 0), 1) for s in servers],
             "idle_rss_mb": [round(rss_idle[s.pid].get("rss", 0), 1) for s in servers],
         }
+        row["overlay_timeline"] = [(round(t - t_go, 3), b) for t, b in overlay_seen if t >= t_go][:60]
+        row["acks_timeline"] = [(round(q / 10, 1), sum(1 for v in acked if v[3] - t_go <= q / 10))
+                                for q in range(0, int(row["burst_s"] * 10) + 2)]
         row["connects_per_s"] = row["connected"] / row["connect_s"] if row["connect_s"] else 0
         row["votes_per_s"] = expected / row["burst_s"] if row["burst_s"] > 0 else 0
         if kind != "bare":
@@ -317,6 +330,7 @@ def main() -> int:
     ap.add_argument("--targets", default="bare,engine")
     ap.add_argument("--profile", help="cProfile the engine into this file (engine target only)")
     ap.add_argument("--json", help="append the rows as JSON lines to this file")
+    ap.add_argument("--spy", help="py-spy the server during the burst into this file (collapsed stacks)")
     ap.add_argument("--client", choices=["raw", "sio"], default="raw",
                     help="phones: raw = lean Socket.IO v5 client (bench/rawsio.py), sio = python-socketio AsyncClient")
     args = ap.parse_args()
@@ -325,7 +339,7 @@ def main() -> int:
     for _ in range(args.rounds):
         for kind in args.targets.split(","):
             row = run_target(kind, args.phones, args.workers, args.profile if kind == "engine" else None,
-                             args.client)
+                             args.client, f"{args.spy}.{kind}" if args.spy else None)
             rows.append(row)
             print(json.dumps(row), file=sys.stderr, flush=True)
             if args.json:
