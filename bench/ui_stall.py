@@ -18,7 +18,10 @@ import json
 import multiprocessing as mp
 import os
 import statistics
+import shutil
 import subprocess
+import threading
+import traceback
 import sys
 import tempfile
 import time
@@ -127,8 +130,22 @@ def cold_start() -> dict:
 
 
 # --- the stall measurement ---------------------------------------------------------------------
-def stall(n: int, heartbeat_ms: int, concurrency: int, preview: bool = True) -> dict:
-    from PySide6.QtCore import Qt, QTimer
+def _sample_stalls(last: list, main_id: int, stop: threading.Event, found: dict, over_s: float = 0.02) -> None:
+    """--explain: while the heartbeat is late, note where the GUI thread is (its innermost frames)."""
+    import sys as _sys
+
+    while not stop.is_set():
+        time.sleep(0.003)
+        if time.perf_counter() - last[0] > over_s:
+            frame = _sys._current_frames().get(main_id)
+            if frame is not None:
+                where = " < ".join(f"{f.name}@{os.path.basename(f.filename)}:{f.lineno}"
+                                   for f in reversed(traceback.extract_stack(frame)[-4:]))
+                found[where] = found.get(where, 0) + 1
+
+
+def stall(n: int, heartbeat_ms: int, concurrency: int, preview: bool = True, explain: bool = False) -> dict:
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     if not preview:  # compare: the window without the on-air preview
@@ -144,17 +161,20 @@ def stall(n: int, heartbeat_ms: int, concurrency: int, preview: bool = True) -> 
     engine = EmbeddedEngine(port=0, host="127.0.0.1", db=os.path.join(tmp, "show.db"), admin_token=TOKEN,
                             extra_args=["--voter-token-rate", "0"])
     url = engine.start()
-    bridge = EngineBridge(url, TOKEN)
-    window = ControlRoomWindow(bridge)
-    window.resize(1920, 1080)
-    window.show()
-    bridge.start()
-    freeze_startup_objects()  # as run_control_room does
     ctx = mp.get_context("spawn")
     ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
     proc = None
+    window = bridge = None
     gaps: list[float] = []
+    stop_sampler = threading.Event()
+    stall_stacks: dict[str, int] = {}
     try:
+        bridge = EngineBridge(url, TOKEN)
+        window = ControlRoomWindow(bridge)
+        window.resize(1920, 1080)
+        window.show()
+        bridge.start()
+        freeze_startup_objects()  # as run_control_room does
         deadline = time.monotonic() + 30
         while not (window.state and window.scene) and time.monotonic() < deadline:
             app.processEvents()
@@ -174,31 +194,47 @@ def stall(n: int, heartbeat_ms: int, concurrency: int, preview: bool = True) -> 
             gaps.append(now - last[0])
             last[0] = now
 
+        if explain:
+            threading.Thread(target=_sample_stalls, args=(last, threading.main_thread().ident, stop_sampler,
+                                                          stall_stacks), name="stall-sampler", daemon=True).start()
         heart = QTimer()
         heart.setTimerType(Qt.PreciseTimer)
         heart.timeout.connect(beat)
         heart.start(heartbeat_ms)
         t_go = time.monotonic()
         go.set()
-        shown_all = None
-        end = time.monotonic() + DEADLINE_S / 2
-        while time.monotonic() < end:
-            app.processEvents()
-            poll = window.votes.poll or {}
-            if shown_all is None and poll.get("ballots") == n:
-                shown_all = time.monotonic() - t_go
-                end = min(end, time.monotonic() + 1.0)  # one more second of heartbeat after the last tally
-            time.sleep(0.001)
+        # The real event loop (as app.exec() in the control room), checked by a timer.
+        loop = QEventLoop()
+        shown: dict[str, float] = {}
+        hard_end = time.monotonic() + DEADLINE_S / 2
+
+        def watch() -> None:
+            now = time.monotonic()
+            if "all" not in shown and (window.votes.poll or {}).get("ballots") == n:
+                shown["all"] = now - t_go
+            if ("all" in shown and now - t_go > shown["all"] + 1.0) or now > hard_end:
+                loop.quit()  # one more second of heartbeat after the last tally
+
+        watcher = QTimer()
+        watcher.timeout.connect(watch)
+        watcher.start(50)
+        loop.exec()
+        watcher.stop()
+        shown_all = shown.get("all")
         heart.stop()
+        stop_sampler.set()
         voters = _wait_queue(app, results, 30)
-        return {"connect_s": connect_s, "voters": voters, "shown_all_s": shown_all, "gaps": gaps,
+        return {"stall_stacks": stall_stacks, "connect_s": connect_s, "voters": voters, "shown_all_s": shown_all, "gaps": gaps,
                 "ballots_shown": (window.votes.poll or {}).get("ballots"), "ticks": window.tick_count}
     finally:
         if proc is not None and proc.is_alive():
             proc.terminate()
-        window.close()
-        bridge.stop()
+        if window is not None:
+            window.close()
+        if bridge is not None:
+            bridge.stop()
         engine.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _wait_queue(app, q, timeout: float):
@@ -220,6 +256,7 @@ def main() -> int:
     parser.add_argument("--heartbeat-ms", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=100, help="voters connecting at the same time")
     parser.add_argument("--no-preview", action="store_true", help="leave the on-air preview out (to compare)")
+    parser.add_argument("--explain", action="store_true", help="sample where the GUI thread is during stalls")
     parser.add_argument("--skip-cold", action="store_true", help="skip the cold start measurement")
     parser.add_argument("--cold-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -230,7 +267,8 @@ def main() -> int:
         cold = cold_start()
         print(f"cold start: engine ready {cold['engine_s']:.2f} s, window shown {cold['window_s']:.2f} s, "
               f"usable (first state on screen) {cold['usable_s']:.2f} s")
-    r = stall(args.votes, args.heartbeat_ms, args.concurrency, preview=not args.no_preview)
+    r = stall(args.votes, args.heartbeat_ms, args.concurrency, preview=not args.no_preview,
+              explain=args.explain)
     gaps_ms = [g * 1000 for g in r["gaps"]]
     stalls = [max(0.0, g - args.heartbeat_ms) for g in gaps_ms]
     print(f"voters: {args.votes} connected in {r['connect_s']:.1f} s; burst acknowledged "
@@ -242,6 +280,8 @@ def main() -> int:
     print(f"GUI heartbeat every {args.heartbeat_ms} ms, {len(gaps_ms)} beats: gap median "
           f"{statistics.median(gaps_ms):.1f} ms, p99 {sorted(gaps_ms)[int(len(gaps_ms) * 0.99)]:.1f} ms, "
           f"max {max(gaps_ms):.1f} ms → longest stall {max(stalls):.1f} ms (target ≤ 40 ms)")
+    for where, count in sorted(r["stall_stacks"].items(), key=lambda kv: -kv[1])[:8]:
+        print(f"  stalled ×{count}: {where}")
     return 0 if max(stalls) <= 40 and r["shown_all_s"] else 1
 
 

@@ -15,7 +15,7 @@ def run_control_room(args) -> int:
 
     from ..client import EmbeddedEngine
     from .bridge import EngineBridge
-    from .control_room import ControlRoomWindow
+    from .control_room import ControlRoomWindow, freeze_startup_objects
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     started = time.monotonic()
@@ -43,6 +43,7 @@ def run_control_room(args) -> int:
     window = ControlRoomWindow(bridge, getattr(args, "lang", None))
     window.showMaximized()
     bridge.start()
+    freeze_startup_objects()
     logging.getLogger(__name__).info("control room up in %.2f s", time.monotonic() - started)
 
     signal.signal(signal.SIGINT, lambda *_: app.quit())

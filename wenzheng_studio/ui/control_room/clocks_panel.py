@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QCheckBox, QFrame, QGridLayout, QHBoxLayout, QVBoxLayout
+from PySide6.QtWidgets import QApplication, QCheckBox, QFrame, QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout
 
 from ..fonts import app_font
 from .i18n import Translator
@@ -13,6 +13,12 @@ from .live_clock import ClockReading, clock_text, fmt_countdown, fmt_duration, s
 from .style import AMBER, DIM, GREEN, RED, TEXT, TIMER_COLOURS, label, set_colour
 
 CENTRE = Qt.AlignCenter
+
+
+def _steady(lab) -> None:
+    """Digits are proportional: a new second must not re-lay-out (and repaint) the window."""
+    lab.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+    lab.setMinimumHeight(max(lab.minimumHeight(), lab.fontMetrics().height() + 4))
 
 
 class ClocksPanel(QFrame):
@@ -44,6 +50,8 @@ class ClocksPanel(QFrame):
         self.timer_label = label("", 26, True, TEXT, CENTRE)
         self.timer_digits = label("0:00", 120, True, GREEN, CENTRE)
         self.timer_digits.setMinimumHeight(160)
+        for lab in (self.status, self.timer_label, self.timer_digits):
+            _steady(lab)
         self.sound = QCheckBox(tr("提示音"))
         self.sound.setFont(app_font(14))
         self.sound.setFocusPolicy(Qt.NoFocus)
@@ -63,6 +71,7 @@ class ClocksPanel(QFrame):
     def _cell(grid: QGridLayout, col: int, caption: str, size: float):
         grid.addWidget(label(caption, 15, False, DIM, CENTRE), 0, col)
         value = label("--:--", size, True, TEXT, CENTRE)
+        _steady(value)
         grid.addWidget(value, 1, col)
         return value
 

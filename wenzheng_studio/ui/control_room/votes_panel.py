@@ -19,6 +19,16 @@ STUDIO_COLOUR, REMOTE_COLOUR = "#3d8bfd", "#f5a623"
 RATE_WINDOW_S = 3.0
 
 
+def nice_ceiling(value: float) -> float:
+    """The next of 1, 2, 5, 10, 20, 50 … at or above `value`."""
+    step = 1.0
+    while True:
+        for m in (1, 2, 5):
+            if m * step >= value:
+                return m * step
+        step *= 10
+
+
 def poll_presets(scene: dict[str, Any], tr: Translator) -> list[dict[str, Any]]:
     """Satisfaction and rating4 with each unit of the scene, then yes/no."""
     presets = []
@@ -49,6 +59,7 @@ class VotesPanel(QFrame):
         self.rate = 0.0
         self._choice_keys: tuple = ()
         self._combined_labels: dict[str, tuple] = {}
+        self._y_top = 0.0
 
         self.preset = QComboBox()
         self.preset.setFont(app_font(15))
@@ -91,7 +102,6 @@ class VotesPanel(QFrame):
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)
-        self.plot.showGrid(y=True, alpha=0.2)
         for axis in ("bottom", "left"):
             self.plot.getAxis(axis).setTickFont(app_font(14))
             self.plot.getAxis(axis).setTextPen(TEXT)
@@ -226,7 +236,10 @@ class VotesPanel(QFrame):
             self.plot.getAxis("bottom").setTicks([[(i, c["label"]) for i, c in enumerate(choices)]])
             self.plot.setXRange(-0.6, max(0, len(keys) - 1) + 0.6, padding=0)
             self._build_combined(choices)
-        self.plot.setYRange(0, max([1, *studio, *remote]) * 1.15, padding=0)
+        top = nice_ceiling(max([1, *studio, *remote]) * 1.15)
+        if top != self._y_top:  # re-ranging repaints the axes: only on a step (1, 2, 5 × 10^k)
+            self._y_top = top
+            self.plot.setYRange(0, top, padding=0)
         combined = p.get("combined") or {}
         for k, (name, value) in self._combined_labels.items():
             value.setText(f"{combined.get(k, 0.0):.1f}%")
@@ -241,6 +254,8 @@ class VotesPanel(QFrame):
         for col, c in enumerate(choices, start=1):
             name = label(c["label"], 15, False, DIM, Qt.AlignCenter)
             value = label("0.0%", 26, True, TEXT, Qt.AlignCenter)
+            value.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)  # new digits: no re-layout
+            value.setMinimumHeight(value.fontMetrics().height() + 4)
             self.combined_grid.addWidget(name, 0, col)
             self.combined_grid.addWidget(value, 1, col)
             self._combined_labels[c["key"]] = (name, value)
