@@ -43,12 +43,12 @@ PHASE_TIMEOUT_S = 180.0
 
 # --- worker processes -----------------------------------------------------------------------
 def phone_worker(urls: list[str], first: int, n: int, poll: int, need_tokens: bool,
-                 ready_q: mp.Queue, go: mp.Event, out_q: mp.Queue, client: str) -> None:
+                 ready_q: mp.Queue, go: mp.Event, out_q: mp.Queue, client: str, release: mp.Event) -> None:
     raise_fd_limit()
-    asyncio.run(_phones(urls, first, n, poll, need_tokens, ready_q, go, out_q, client))
+    asyncio.run(_phones(urls, first, n, poll, need_tokens, ready_q, go, out_q, client, release))
 
 
-async def _phones(urls, first, n, poll, need_tokens, ready_q, go, out_q, client) -> None:
+async def _phones(urls, first, n, poll, need_tokens, ready_q, go, out_q, client, release) -> None:
     import aiohttp
     import socketio
     from rawsio import RawSocket
@@ -108,6 +108,9 @@ async def _phones(urls, first, n, poll, need_tokens, ready_q, go, out_q, client)
 
         votes = await asyncio.gather(*(vote(i, c) for i, c in clients.items()))
         out_q.put({"votes": votes})
+    # Stay connected until the results are verified: every phone hanging up at once is a
+    # separate measurement (python-socketio's disconnect bookkeeping is O(connections)).
+    await loop.run_in_executor(None, release.wait, PHASE_TIMEOUT_S)
     await asyncio.gather(*(c.disconnect() for c in clients.values()), return_exceptions=True)
     await session.close()
 
@@ -200,7 +203,7 @@ def run_target(kind: str, phones: int, workers: int, profile: str | None = None,
     procs: list = []
     try:
         ready_q, out_q, ovl_q = ctx.Queue(), ctx.Queue(), ctx.Queue()
-        go, stop = ctx.Event(), ctx.Event()
+        go, stop, release = ctx.Event(), ctx.Event(), ctx.Event()
         ovl = ctx.Process(target=overlay_worker, args=(overlay_url, ready_q, stop, ovl_q), daemon=True)
         ovl.start()
         procs.append(ovl)
@@ -208,7 +211,7 @@ def run_target(kind: str, phones: int, workers: int, profile: str | None = None,
         share = [phones // workers + (1 if w < phones % workers else 0) for w in range(workers)]
         first = 0
         for n in share:
-            p = ctx.Process(target=phone_worker, args=(urls, first, n, poll, need_tokens, ready_q, go, out_q, client),
+            p = ctx.Process(target=phone_worker, args=(urls, first, n, poll, need_tokens, ready_q, go, out_q, client, release),
                             daemon=True)
             p.start()
             procs.append(p)
@@ -267,6 +270,8 @@ def run_target(kind: str, phones: int, workers: int, profile: str | None = None,
         row["votes_per_s"] = expected / row["burst_s"] if row["burst_s"] > 0 else 0
         if kind != "bare":
             row.update(verify(urls, poll, acked))
+        release.set()
+        row["hangup_stall_s"] = worst_stall(urls[0], seconds=min(60.0, 5 + phones / 250))
         return row
     finally:
         for p in procs:
@@ -277,6 +282,20 @@ def run_target(kind: str, phones: int, workers: int, profile: str | None = None,
             s.stop()
         cleanup()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def worst_stall(url: str, seconds: float) -> float:
+    """While every phone hangs up at once: the slowest GET /healthz, i.e. how long the loop froze."""
+    worst, deadline = 0.0, time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        t = time.monotonic()
+        try:
+            http(url + "/healthz", timeout=60)
+        except Exception:
+            return float("inf")
+        worst = max(worst, time.monotonic() - t)
+        time.sleep(0.1)
+    return worst
 
 
 def _count(codes) -> dict:
@@ -302,7 +321,7 @@ def verify(urls: list[str], poll: int, acked: list[tuple]) -> dict:
 COLUMNS = [("target", "{}"), ("phones", "{}"), ("connected", "{}"), ("connects_per_s", "{:.0f}"),
            ("burst_s", "{:.2f}"), ("votes_per_s", "{:.0f}"), ("p50_ms", "{:.0f}"), ("p95_ms", "{:.0f}"),
            ("p99_ms", "{:.0f}"), ("tally_to_overlay_ms", "{:.0f}"), ("peak_rss_mb", "{}"),
-           ("lost", "{}"), ("doubled", "{}")]
+           ("lost", "{}"), ("doubled", "{}"), ("hangup_stall_s", "{:.2f}")]
 
 
 def fmt(row: dict, key: str, f: str) -> str:
