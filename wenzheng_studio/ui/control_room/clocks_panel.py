@@ -17,8 +17,7 @@ CENTRE = Qt.AlignCenter
 
 def _steady(lab) -> None:
     """Digits are proportional: a new second must not re-lay-out (and repaint) the window."""
-    lab.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
-    lab.setMinimumHeight(max(lab.minimumHeight(), lab.fontMetrics().height() + 4))
+    lab.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
 
 
 class ClocksPanel(QFrame):
@@ -32,18 +31,18 @@ class ClocksPanel(QFrame):
         self.cues_played: list[str] = []  # which cues sounded (for tests and the log)
 
         grid = QGridLayout()
-        grid.setHorizontalSpacing(24)
-        self.time_of_day = self._cell(grid, 0, tr("当前时间"), 38)
-        self.show_elapsed = self._cell(grid, 1, tr("节目已用"), 38)
-        self.show_remaining = self._cell(grid, 2, tr("节目剩余"), 38)
-        self.over_under = self._cell(grid, 3, tr("超时/提前"), 38)
+        grid.setHorizontalSpacing(8)
+        self.time_of_day = self._cell(grid, 0, tr("当前时间"), 34, "88:88:88")
+        self.show_elapsed = self._cell(grid, 1, tr("节目已用"), 34, "8:88:88")
+        self.show_remaining = self._cell(grid, 2, tr("节目剩余"), 34, "8:88:88")
+        self.over_under = self._cell(grid, 3, tr("超时/提前"), 34, "−88:88")
 
         grid2 = QGridLayout()
-        grid2.setHorizontalSpacing(24)
-        self.projected_end = self._cell(grid2, 0, tr("预计结束"), 30)
-        self.scheduled_end = self._cell(grid2, 1, tr("计划结束"), 30)
-        self.segment_remaining = self._cell(grid2, 2, tr("本环节剩余"), 30)
-        self.segment_elapsed = self._cell(grid2, 3, tr("本环节已用"), 30)
+        grid2.setHorizontalSpacing(8)
+        self.projected_end = self._cell(grid2, 0, tr("预计结束"), 30, "88:88:88")
+        self.scheduled_end = self._cell(grid2, 1, tr("计划结束"), 30, "88:88:88")
+        self.segment_remaining = self._cell(grid2, 2, tr("本环节剩余"), 30, "−88:88")
+        self.segment_elapsed = self._cell(grid2, 3, tr("本环节已用"), 30, "88:88")
 
         self.status = label("", 22, True, DIM, CENTRE)
         self.timer_caption = label(tr("发言计时"), 18, False, DIM, CENTRE)
@@ -68,10 +67,11 @@ class ClocksPanel(QFrame):
         box.addWidget(self.timer_digits, 1)
 
     @staticmethod
-    def _cell(grid: QGridLayout, col: int, caption: str, size: float):
+    def _cell(grid: QGridLayout, col: int, caption: str, size: float, widest: str):
         grid.addWidget(label(caption, 15, False, DIM, CENTRE), 0, col)
         value = label("--:--", size, True, TEXT, CENTRE)
         _steady(value)
+        value.setMinimumWidth(value.fontMetrics().horizontalAdvance(widest) + 8)
         grid.addWidget(value, 1, col)
         return value
 

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractSpinBox, QComboBox, QHBoxLayout, QLineEdit, QMainWindow,
-                               QMessageBox, QVBoxLayout, QWidget)
+                               QMessageBox, QSizePolicy, QVBoxLayout, QWidget)
 
 from ..bridge import EngineBridge
 from ..fonts import app_font, load_app_fonts
@@ -104,8 +104,8 @@ class ControlRoomWindow(QMainWindow):
         columns.addLayout(left, 5)
         columns.addLayout(middle, 8)
         columns.addLayout(right, 7)
-        keys = label(f"{self.tr_('快捷键')}: {self.tr_(KEYS_HELP)}", 12, False, DIM)
-        keys.setWordWrap(True)
+        keys = label(f"{self.tr_('快捷键')}: {self.tr_(KEYS_HELP)}", 11, False, DIM)
+        keys.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)  # one line, clipped on a narrow screen
         root = QVBoxLayout()
         root.setContentsMargins(10, 4, 10, 2)
         root.addLayout(top)
