@@ -341,3 +341,20 @@ def test_preview_shows_the_on_air_feed_and_seat_cards_are_printed(room, qtbot, t
     qtbot.waitUntil(lambda: path.exists() and path.stat().st_size > 1000, timeout=10000)
     assert path.read_bytes()[:4] == b"%PDF"
     assert "6" in w.seat_cards.result.text()
+
+
+def test_a_burst_of_questions_is_a_few_reloads(room, qtbot):
+    q = room.window.questions
+    reloads = []
+    original = q.refresh
+    q.refresh = lambda: (reloads.append(1), original())[1]
+    events = []
+    room.bridge.questionsChanged.connect(events.append)
+    for i in range(12):
+        _, body = room.api("/api/questions", "POST", {"text": f"第{i}个问题", "source": "hotline"})
+        room.api(f"/api/questions/{body['id']}", "POST", {"action": "screen"})
+        room.api(f"/api/questions/{body['id']}", "POST", {"action": "approve"})
+    qtbot.waitUntil(lambda: q.list.count() == 12, timeout=8000)
+    assert len(events) >= 3
+    print("questions events", len(events), "reloads", len(reloads))
+    assert len(reloads) < len(events)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QGridLayout, QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLayout
 
@@ -28,6 +28,11 @@ class QuestionsPanel(QFrame):
         self.questions: list[dict[str, Any]] = []
         self.heads: dict[str, str] = {}
         self.on_air_id: int | None = None
+        # A burst of new questions is one reload, not one per question.
+        self._reload = QTimer(self)
+        self._reload.setSingleShot(True)
+        self._reload.setInterval(250)
+        self._reload.timeout.connect(self.refresh)
 
         self.list = QListWidget()
         self.list.setFont(app_font(16))
@@ -68,6 +73,10 @@ class QuestionsPanel(QFrame):
                     self.heads[unit["short"]] = unit["head"]
 
     # --- engine ------------------------------------------------------------------------
+    def refresh_soon(self) -> None:
+        if not self._reload.isActive():
+            self._reload.start()
+
     def refresh(self) -> None:
         self.bridge.request("GET", "/api/questions", None, self._loaded)
 

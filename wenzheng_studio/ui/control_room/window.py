@@ -121,7 +121,7 @@ class ControlRoomWindow(QMainWindow):
         b = self.bridge
         b.stateChanged.connect(self.on_state)
         b.tallyChanged.connect(lambda poll: self.votes.on_tally(poll, time.monotonic()))
-        b.questionsChanged.connect(lambda _ids: self.questions.refresh())
+        b.questionsChanged.connect(lambda _ids: self.questions.refresh_soon())
         b.connectionChanged.connect(self._set_connection)
         b.commandFailed.connect(self.show_alert)
         if self.preview is not None:
