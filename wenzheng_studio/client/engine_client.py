@@ -53,6 +53,7 @@ class EngineClient:
         self._http: aiohttp.ClientSession | None = None
         self._stopping = False
         self._ready = threading.Event()
+        self._main_task: asyncio.Task | None = None
 
     # --- life ------------------------------------------------------------------------
     def start(self) -> None:
@@ -73,7 +74,7 @@ class EngineClient:
 
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
-        self.loop.create_task(self._main())
+        self._main_task = self.loop.create_task(self._main())
         self.loop.run_forever()
 
     async def _main(self) -> None:
@@ -107,6 +108,11 @@ class EngineClient:
                 await asyncio.sleep(1.0)
 
     async def _shutdown(self) -> None:
+        self._main_task.cancel()  # still retrying its first connect, perhaps
+        try:
+            await self._main_task
+        except (asyncio.CancelledError, Exception):
+            pass
         if self._sio is not None:
             try:
                 await self._sio.disconnect()
@@ -117,6 +123,10 @@ class EngineClient:
 
     # --- calls (thread-safe; return concurrent futures) --------------------------------
     def request(self, method: str, path: str, body: Any = None) -> "concurrent.futures.Future[EngineReply]":
+        if self._stopping or not self._thread.is_alive():
+            done: concurrent.futures.Future = concurrent.futures.Future()
+            done.set_result(EngineReply(0, {"error": "unreachable", "message": "the client is stopped"}))
+            return done
         return asyncio.run_coroutine_threadsafe(self._request(method, path, body), self.loop)
 
     def control(self, action: str, **fields: Any) -> "concurrent.futures.Future[EngineReply]":
