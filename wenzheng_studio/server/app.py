@@ -65,6 +65,8 @@ class EngineServer:
         secret = os.environ.get("WENZHENG_SECRET") or load_or_create_secret(
             self.db_path.with_name(self.db_path.name + ".secret"))
         self.cluster = None
+        if config.role != "primary" and not config.redis:
+            raise RuntimeError(f"--role {config.role} needs --redis (a secondary forwards to a primary through Redis)")
         if config.redis:  # scale-out: see cluster.py and docs/SCALING.md
             from .cluster import Cluster
             self.cluster = Cluster(config.redis, config.role, self.db_path)
