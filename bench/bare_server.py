@@ -2,7 +2,7 @@
 
 It accepts any phone on /audience, acks each `vote` immediately after counting it in
 memory, and pushes a `tally` to /overlay through the same 100 ms throttle as the engine,
-so the tally-to-overlay figure is comparable. Same uvicorn settings as the engine.
+so the tally-to-overlay figure is comparable. Same uvicorn settings and event loop as the engine.
 Prints `bare-socketio listening on http://HOST:PORT` when ready. SIGTERM stops it.
 """
 
@@ -90,4 +90,8 @@ if __name__ == "__main__":
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=0)
     a = ap.parse_args()
-    asyncio.run(main(a.host, a.port))
+    try:  # the same event loop as `wenzheng-studio serve` (serve.py uses uvloop when installed)
+        import uvloop
+        uvloop.run(main(a.host, a.port))
+    except ImportError:
+        asyncio.run(main(a.host, a.port))
