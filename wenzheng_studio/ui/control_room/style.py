@@ -53,6 +53,7 @@ def button(text: str, key_hint: str = "", size: float = 15, object_name: str = "
     btn = QPushButton(f"{text}  [{key_hint}]" if key_hint else text)
     btn.setFont(app_font(size, bold=bool(object_name)))
     btn.setFocusPolicy(Qt.NoFocus)
+    btn.setMinimumWidth(60)  # overrides the text's minimum: a long label never widens the window
     if object_name:
         btn.setObjectName(object_name)
     return btn

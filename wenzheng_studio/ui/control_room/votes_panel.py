@@ -64,6 +64,7 @@ class VotesPanel(QFrame):
         self.preset = QComboBox()
         self.preset.setFont(app_font(15))
         self.preset.setFocusPolicy(Qt.ClickFocus)
+        self.preset.setMinimumWidth(140)
         self.preset.currentIndexChanged.connect(self._preset_chosen)
         self.title = QLineEdit()
         self.title.setFont(app_font(15))

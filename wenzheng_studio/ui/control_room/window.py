@@ -101,13 +101,20 @@ class ControlRoomWindow(QMainWindow):
         right.addWidget(self.votes, 6)
 
         columns = QHBoxLayout()
-        columns.addLayout(left, 5)
-        columns.addLayout(middle, 8)
-        columns.addLayout(right, 7)
+        # Widths come from the stretch factors alone (not from button texts), so no
+        # language or long label can squeeze one column for another.
+        for layout, stretch, minimum in ((left, 5, 420), (middle, 8, 700), (right, 7, 560)):
+            column = QWidget()
+            column.setLayout(layout)
+            layout.setContentsMargins(0, 0, 0, 0)
+            column.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+            column.setMinimumWidth(minimum)
+            columns.addWidget(column, stretch)
         keys = label(f"{self.tr_('快捷键')}: {self.tr_(KEYS_HELP)}", 11, False, DIM)
         keys.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)  # one line, clipped on a narrow screen
         root = QVBoxLayout()
         root.setContentsMargins(10, 4, 10, 2)
+        root.setSpacing(4)
         root.addLayout(top)
         root.addLayout(columns, 1)
         root.addWidget(keys)
