@@ -134,3 +134,36 @@ def test_redis_dies_mid_burst_nothing_acked_is_lost(pair):
     acked = {voter_id(b.token) for b in ballots if b.ok}
     assert acked <= stored
     assert primary.api(f"/api/polls/{poll}")[1]["ballots"] == len(stored)
+
+
+def test_secondary_serves_again_when_redis_returns(pair, redis_server):
+    redis, primary, secondary = pair
+    poll = primary.open_poll("yesno")
+    redis.stop()
+
+    async def one_vote(url):
+        async with Phones(url) as phones:
+            await phones.connect(1)
+            return (await phones.vote_all(poll, CHOICES, timeout=8))[0]
+
+    assert asyncio.run(one_vote(secondary.url)).error == "unavailable"
+    redis_server(redis.port)  # an empty Redis on the same address
+    deadline = time.monotonic() + 15
+    ballot = None
+    while time.monotonic() < deadline:
+        ballot = asyncio.run(one_vote(secondary.url))
+        if ballot.ok:
+            break
+        assert ballot.error == "unavailable"
+        time.sleep(0.5)
+    assert ballot is not None and ballot.ok, ballot
+    assert voter_id(ballot.token) in {v for v, _, _ in stored_ballots(str(primary.db), poll)}
+
+
+def test_restarted_primary_retakes_its_own_lock(pair, engine, tmp_path):
+    redis, primary, secondary = pair
+    primary.proc.kill9()  # its lock stays in Redis for up to 5 s
+    t0 = time.monotonic()
+    again = engine("--redis", redis.url, db=tmp_path / "primary.db")
+    assert time.monotonic() - t0 < 5
+    assert again.open_poll("yesno") >= 1
