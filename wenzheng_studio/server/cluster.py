@@ -42,6 +42,7 @@ from ..core.questions import Question
 from ..core.scene import Scene
 from ..core.show import Show
 from .engine import Engine
+from .rooms import FastAsyncRedisManager
 
 log = logging.getLogger(__name__)
 PREFIX = "wenzheng"
@@ -125,7 +126,7 @@ class Cluster:
         return data["admin_token"], data["secret"]
 
     def socketio_manager(self) -> socketio.AsyncRedisManager:
-        return socketio.AsyncRedisManager(self.url, channel=SOCKETIO_CHANNEL)
+        return FastAsyncRedisManager(self.url, channel=SOCKETIO_CHANNEL)
 
     def secondary_engine(self, scene: Scene, clock: Clock, sensitive_words: tuple[str, ...]) -> "SecondaryEngine":
         snapshot = self._sync.get(SNAPSHOT)

@@ -19,6 +19,7 @@ from ..core.polls import RATE_LIMITED, REMOTE, STUDIO
 from .auth import VoterTokens, same_secret
 from .engine import Engine
 from .ratelimit import TokenBucket
+from .rooms import FastAsyncManager
 
 log = logging.getLogger(__name__)
 PUSH_INTERVAL_S = 0.1  # ≤ 10 Hz
@@ -71,12 +72,9 @@ class Realtime:
         self.tokens = tokens
         self.admin_token = admin_token
         self.vote_rate = vote_rate
-        kwargs: dict[str, Any] = {}
-        if client_manager is not None:
-            kwargs["client_manager"] = client_manager
         self.sio = socketio.AsyncServer(
             async_mode="asgi", max_http_buffer_size=MAX_MESSAGE_BYTES, ping_interval=20, ping_timeout=25,
-            cors_allowed_origins="*", **kwargs)
+            cors_allowed_origins="*", client_manager=client_manager or FastAsyncManager())
         self.voters: dict[str, Voter] = {}
         self._state = Throttle(PUSH_INTERVAL_S, self._push_state)
         self._tallies: dict[int, Throttle] = {}
