@@ -158,3 +158,14 @@ def test_segment_navigation(show, scene):
     show.control({"action": "segment.goto", "index": len(scene.segments) - 1}, clock.now())
     with pytest.raises(DomainError):
         show.control({"action": "segment.next"}, clock.now())
+
+
+def test_taking_the_next_segment_stops_the_speaker_timer(show):
+    clock = FakeClock()
+    show.control({"action": "segment.goto", "index": 0}, clock.now())
+    show.control({"action": "speaker.next"}, clock.now())
+    clock.advance(40)  # over time
+    show.control({"action": "segment.next"}, clock.now())
+    state = show.state(clock.now())
+    assert state["speaker"] is None
+    assert state["timer"]["running"] is False and state["timer"]["state"] == "normal" and state["timer"]["label"] == ""

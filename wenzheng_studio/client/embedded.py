@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
+
+from ..paths import default_db
 
 _READY = re.compile(r"wenzheng-studio listening on (http://\S+)")
 
@@ -21,15 +23,18 @@ class EmbeddedEngine:
     def __init__(self, *, scene: str | None = None, db: str | None = None, port: int = 8765,
                  host: str = "0.0.0.0", admin_token: str | None = None, extra_args: list[str] | None = None):
         self.scene, self.db, self.port, self.host = scene, db, port, host
-        self.admin_token = admin_token or os.environ.get("WENZHENG_ADMIN_TOKEN") or secrets.token_urlsafe(24)
+        # Without a given token the engine keeps one beside its database, so the screener and
+        # other consoles can use the same credential across restarts (read after start).
+        self.admin_token = admin_token or os.environ.get("WENZHENG_ADMIN_TOKEN") or ""
         self.extra_args = extra_args or []
         self.proc: subprocess.Popen | None = None
         self.url = ""
         self.log_lines: list[str] = []
 
     def _command(self, port: int) -> list[str]:
-        cmd = [sys.executable, "-m", "wenzheng_studio", "serve", "--host", self.host, "--port", str(port),
-               "--admin-token", self.admin_token]
+        cmd = [sys.executable, "-m", "wenzheng_studio", "serve", "--host", self.host, "--port", str(port)]
+        if self.admin_token:
+            cmd += ["--admin-token", self.admin_token]
         if self.scene:
             cmd += ["--scene", self.scene]
         if self.db:
@@ -42,6 +47,8 @@ class EmbeddedEngine:
             url = self._try(port, timeout)
             if url:
                 self.url = url
+                if not self.admin_token:
+                    self.admin_token = self.token_file().read_text(encoding="utf-8").strip()
                 return url
         raise RuntimeError("the engine did not start:\n" + "\n".join(self.log_lines[-20:]))
 
@@ -67,6 +74,10 @@ class EmbeddedEngine:
             return url
         self.stop()
         return None
+
+    def token_file(self) -> Path:
+        db = Path(self.db) if self.db else default_db()
+        return db.with_name(db.name + ".admin-token")
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

@@ -73,12 +73,17 @@ class Show:
         if action not in CONTROL_ACTIONS:
             raise DomainError("bad_action", f"action must be one of {', '.join(CONTROL_ACTIONS)}, not {action!r}")
         o, t = self.order, self.timer
-        if action == "segment.next":
-            o.next(now)
-        elif action == "segment.prev":
-            o.prev(now)
-        elif action == "segment.goto":
-            o.goto(now, body.get("index"))
+        if action in ("segment.next", "segment.prev", "segment.goto"):
+            before = o.index
+            if action == "segment.next":
+                o.next(now)
+            elif action == "segment.prev":
+                o.prev(now)
+            else:
+                o.goto(now, body.get("index"))
+            if o.index != before:
+                # A new segment starts with no one speaking: a pledge timer must not run on into a video.
+                self.timer = SpeakerTimer()
         elif action == "segment.hold":
             o.hold = not o.hold if body.get("on") is None else bool(body.get("on"))
         elif action == "show.start":

@@ -38,6 +38,10 @@ def run_control_room(args) -> int:
             return 1
         token = engine.admin_token
         print(f"wenzheng-studio: engine at {url}", flush=True)
+        if not getattr(args, "admin_token", None) and not os.environ.get("WENZHENG_ADMIN_TOKEN"):
+            print(f"wenzheng-studio: operator token kept in {engine.token_file()} "
+                  f"(screener: wenzheng-studio screener --connect {url} --admin-token \"$(cat {engine.token_file()})\")",
+                  flush=True)
 
     bridge = EngineBridge(url, token)
     window = ControlRoomWindow(bridge, getattr(args, "lang", None))
