@@ -60,12 +60,12 @@ def build() -> tuple[socketio.AsyncServer, socketio.ASGIApp]:
     return sio, socketio.ASGIApp(sio)
 
 
-async def main(host: str, port: int) -> None:
+async def main(host: str, port: int, ws: str = "websockets") -> None:
     _, app = build()
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", ws="websockets",
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", ws=ws,
                             ws_max_size=64 * 1024, backlog=4096)
     server = uvicorn.Server(config)
     server.capture_signals = _no_signals  # we own SIGTERM below
@@ -89,9 +89,12 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--ws", default="websockets",
+                    help="uvicorn websocket implementation: websockets (what uvicorn's auto picks) "
+                         "or websockets-sansio (what `serve` uses)")
     a = ap.parse_args()
     try:  # the same event loop as `wenzheng-studio serve` (serve.py uses uvloop when installed)
         import uvloop
-        uvloop.run(main(a.host, a.port))
+        uvloop.run(main(a.host, a.port, a.ws))
     except ImportError:
-        asyncio.run(main(a.host, a.port))
+        asyncio.run(main(a.host, a.port, a.ws))

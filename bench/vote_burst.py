@@ -10,6 +10,7 @@ CLOCK_MONOTONIC, shared by every process on the machine, so stamps compare direc
 
 Targets, run one after the other in the same invocation and on the same machine:
   bare      bench/bare_server.py: python-socketio + uvicorn, acks at once, no persistence
+  bare-sansio  the same on uvicorn's websockets-sansio implementation, as `serve` runs
   engine    `wenzheng-studio serve`: the ack waits for the ballot's durable COMMIT
   cluster2  two engines sharing one Redis (primary + secondary), phones split between them,
             overlay on the secondary (needs redis-server; started and stopped here)
@@ -167,8 +168,9 @@ class Redis:
 
 def start_target(kind: str, tmp: Path, profile: str | None):
     """(servers, phone urls, overlay url, poll id, needs tokens, cleanup)."""
-    if kind == "bare":
-        s = ServerProcess([sys.executable, str(ROOT / "bench" / "bare_server.py")])
+    if kind in ("bare", "bare-sansio"):
+        ws = ["--ws", "websockets-sansio"] if kind == "bare-sansio" else []
+        s = ServerProcess([sys.executable, str(ROOT / "bench" / "bare_server.py"), *ws])
         return [s], [s.url], s.url, 1, False, lambda: None
     if kind == "engine":
         s = ServerProcess(engine_argv(tmp / "engine.db", ADMIN, profile=profile))
@@ -235,7 +237,7 @@ def run_target(kind: str, phones: int, workers: int, profile: str | None = None,
         last_ack = max((v[3] for v in acked), default=t_go)
         expected = len(acked)
         deadline = time.monotonic() + 3.0
-        if kind != "bare":
+        if not kind.startswith("bare"):
             while time.monotonic() < deadline:  # wait for the final tally to reach the overlay
                 st, view = http(f"{urls[-1]}/api/polls/{poll}", token=ADMIN)
                 if st == 200 and view.get("ballots", 0) >= expected:
@@ -268,7 +270,7 @@ def run_target(kind: str, phones: int, workers: int, profile: str | None = None,
                                 for q in range(0, int(row["burst_s"] * 10) + 2)]
         row["connects_per_s"] = row["connected"] / row["connect_s"] if row["connect_s"] else 0
         row["votes_per_s"] = expected / row["burst_s"] if row["burst_s"] > 0 else 0
-        if kind != "bare":
+        if not kind.startswith("bare"):
             row.update(verify(urls, poll, acked))
         release.set()
         row["hangup_stall_s"] = worst_stall(urls[0], seconds=min(60.0, 5 + phones / 250))
@@ -334,11 +336,12 @@ def print_table(rows: list[dict]) -> None:
     print("|" + "---|" * len(COLUMNS))
     for r in rows:
         print("| " + " | ".join(fmt(r, k, f) for k, f in COLUMNS) + " |")
-    bare = [r["votes_per_s"] for r in rows if r["target"] == "bare"]
-    for kind in ("engine", "cluster2"):
-        ours = [r["votes_per_s"] for r in rows if r["target"] == kind]
-        if bare and ours:
-            print(f"{kind} / bare votes/s: {sum(ours) / len(ours) / (sum(bare) / len(bare)):.2f}x")
+    for base in ("bare", "bare-sansio"):
+        bare = [r["votes_per_s"] for r in rows if r["target"] == base]
+        for kind in ("engine", "cluster2"):
+            ours = [r["votes_per_s"] for r in rows if r["target"] == kind]
+            if bare and ours:
+                print(f"{kind} / {base} votes/s: {sum(ours) / len(ours) / (sum(bare) / len(bare)):.2f}x")
 
 
 def main() -> int:

@@ -110,3 +110,17 @@ def test_countdown_refuses_votes_at_the_deadline_and_closes_there():
     clock.advance(5)
     poll.close(clock.now())
     assert poll.closed_at == 130
+
+
+def test_poll_ids_in_text_are_ascii_digits_only():
+    from wenzheng_studio.core.scene import load_scene
+    from wenzheng_studio.core.show import Show
+    from wenzheng_studio.paths import scenes_dir
+
+    show = Show(load_scene(scenes_dir() / "baixing-wenzheng.toml"))
+    show.create_poll({"title": "t", "kind": "yesno"}, 0.0)
+    assert show.poll_key("1") == 1 and show.poll_key(1) == 1
+    for weird in ("²", "١", "1.0", " 1", "0x1", "9" * 40, True):
+        assert show.poll_key(weird) is None
+    with pytest.raises(DomainError):
+        show.question("²")

@@ -6,6 +6,7 @@ broadcast. The engine around it (server/) owns I/O; this module owns the rules.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,8 @@ CONTROL_ACTIONS = (
     "speaker.next", "speaker.goto", "speaker.clear",
     "overlay.set", "poll.clear", "question.clear",
 )
+# Ids in paths: ASCII digits only ("²".isdigit() is True, and int() refuses it).
+_ID_TEXT = re.compile(r"^[0-9]{1,11}$")
 OVERLAY_ELEMENTS = ("tally", "qr", "timer", "lower_third", "question", "bug")
 OVERLAY_MODES = ("auto", "show", "hide")
 
@@ -180,7 +183,7 @@ class Show:
         return self.polls[key]
 
     def poll_key(self, poll_id: Any) -> int | None:
-        if isinstance(poll_id, str) and poll_id.isdigit() and len(poll_id) < 12:
+        if isinstance(poll_id, str) and _ID_TEXT.match(poll_id):
             poll_id = int(poll_id)
         if isinstance(poll_id, bool) or not isinstance(poll_id, int) or poll_id not in self.polls:
             return None
@@ -212,7 +215,7 @@ class Show:
         return q, Change({"kind": "question.create", "question": q.id, "source": q.source}, questions=[q.id])
 
     def question(self, qid: Any) -> Question:
-        if isinstance(qid, str) and qid.isdigit() and len(qid) < 12:
+        if isinstance(qid, str) and _ID_TEXT.match(qid):
             qid = int(qid)
         if isinstance(qid, bool) or not isinstance(qid, int) or qid not in self.questions:
             raise not_found(f"no question {qid!r}")

@@ -38,7 +38,7 @@ def error(code: str, message: str, status: int) -> JSONResponse:
 async def read_json(request: Request) -> Any:
     """The body as JSON, refusing oversize, non-UTF-8 and malformed bodies with a 4xx."""
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+    if declared is not None and (not declared.isascii() or not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
         raise DomainError("too_large", f"body must be at most {MAX_BODY_BYTES} bytes", 413)
     chunks, size = [], 0
     async for chunk in request.stream():
