@@ -96,6 +96,9 @@ def report_data(scene: Mapping[str, Any], state: Mapping[str, Any], polls: Seque
     return {
         "title": scene.get("title", ""), "subtitle": scene.get("subtitle", ""),
         "started": clock_time(show.get("started_at"), tz), "status": show.get("status", ""),
+        # The engine's time in the show's zone: a report printed on a PC set to UTC must agree.
+        "generated": (datetime.fromtimestamp(state["server_time"], ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+                      if state.get("server_time") else ""),
         "planned_total_s": sum(s["planned_s"] for s in segments),
         "actual_total_s": round(sum(s["actual_s"] for s in segments), 1),
         "segments": segments, "polls": poll_rows(polls),

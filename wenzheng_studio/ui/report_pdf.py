@@ -160,7 +160,7 @@ def write_report(data: dict[str, Any], pdf_path: Path, csv_path: Path | None = N
     r = ReportPainter(writer, family)
     r.text(f"{data['title']} · 节目报告", 20, True)
     r.text(f"开播 {data['started'] or '未开播'} · 计划 {mmss(data['planned_total_s'])} · 实际 {mmss(data['actual_total_s'])}"
-           f" · 生成于 {time.strftime('%Y-%m-%d %H:%M')}", 10, colour=QColor("#455a64"))
+           f" · 生成于 {data.get('generated') or time.strftime('%Y-%m-%d %H:%M')}", 10, colour=QColor("#455a64"))
     hr = data["head_rate"]
     if hr["rate"] is None:
         line, colour = f"一把手答复率：本期无现场答复（目标 ≥ {hr['target']:.0%}）", INK
