@@ -23,8 +23,6 @@ import argparse
 import asyncio
 import json
 import multiprocessing as mp
-import os
-import queue
 import shutil
 import signal
 import socket

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +49,15 @@ class EngineProcess:
                 self.port = int(self.url.rsplit(":", 1)[1])  # a restart reuses the same port
                 return self.url
         raise RuntimeError("engine did not print its ready line")
+
+    def api(self, method: str, path: str, body=None):
+        """An operator request; returns the JSON reply (raises on an HTTP error)."""
+        req = urllib.request.Request(self.url + path, method=method,
+                                     data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Authorization": f"Bearer {self.token}",
+                                              "Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read())
 
     def kill(self) -> None:
         if self.proc and self.proc.poll() is None:

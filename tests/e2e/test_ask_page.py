@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -12,23 +10,6 @@ playwright = pytest.importorskip("playwright.sync_api")
 
 ROOT = Path(__file__).resolve().parents[2]
 EVIL = "<img src=x onerror=alert(1)><script>window.pwned=1</script>电梯坏了"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
-
-
-def api(ep, method, path, body=None):
-    req = urllib.request.Request(ep.url + path, method=method, data=json.dumps(body).encode() if body else None,
-                                 headers={"Authorization": f"Bearer {ep.token}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read())
-
-
-@pytest.fixture
-def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        yield b
-        b.close()
 
 
 def test_ask_page_submits_markup_as_plain_text(engine_process, browser, tmp_path):
@@ -41,7 +22,7 @@ def test_ask_page_submits_markup_as_plain_text(engine_process, browser, tmp_path
 
     page.click("#submit")  # empty: refused in plain Chinese, nothing sent
     assert page.text_content("#status") == "请先填写您的问题。"
-    assert api(engine_process, "GET", "/api/questions")["questions"] == []
+    assert engine_process.api("GET", "/api/questions")["questions"] == []
 
     page.fill("#text", EVIL)
     page.select_option("#unit", "市住房和城乡建设局")
@@ -53,14 +34,14 @@ def test_ask_page_submits_markup_as_plain_text(engine_process, browser, tmp_path
     page.wait_for_selector("#done:not([hidden])")
     qid = int(page.text_content("#done-id").lstrip("#"))
 
-    [q] = api(engine_process, "GET", "/api/questions")["questions"]
+    [q] = engine_process.api("GET", "/api/questions")["questions"]
     assert (q["id"], q["text"], q["district"], q["unit"], q["anonymous"], q["state"]) == (
         qid, EVIL, "<b>江岸区</b>", "市住房和城乡建设局", True, "new")
     assert page.evaluate("window.pwned") is None and not dialogs
 
     for action in ("screen", "approve", "on_air"):
-        api(engine_process, "POST", f"/api/questions/{qid}", {"action": action})
-    assert api(engine_process, "GET", "/api/state")["question"]["text"] == EVIL
+        engine_process.api("POST", f"/api/questions/{qid}", {"action": action})
+    assert engine_process.api("GET", "/api/state")["question"]["text"] == EVIL
 
     if (ROOT / "assets" / "web" / "overlay.html").is_file():
         overlay = browser.new_page(viewport={"width": 1920, "height": 1080})
@@ -83,4 +64,4 @@ def test_ask_page_reports_rate_limit_in_chinese(engine_process, browser):
     page.click("#submit")
     page.wait_for_function("document.getElementById('status').className === 'error'")
     assert page.text_content("#status") == "提交太频繁了，请一分钟后再试。"
-    assert len(api(engine_process, "GET", "/api/questions")["questions"]) == 10
+    assert len(engine_process.api("GET", "/api/questions")["questions"]) == 10

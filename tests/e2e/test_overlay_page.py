@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.request
 
 import pytest
 
 playwright = pytest.importorskip("playwright.sync_api")
 
 EVIL = "<img src=x onerror=alert(1)><script>window.pwned=1</script><b>电梯坏了</b>"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
-
-
-def api(ep, method, path, body=None):
-    req = urllib.request.Request(ep.url + path, method=method, data=json.dumps(body).encode() if body else None,
-                                 headers={"Authorization": f"Bearer {ep.token}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read())
 
 
 def control(ep, action, **fields):
-    return api(ep, "POST", "/api/control", {"action": action, **fields})
-
-
-@pytest.fixture
-def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        yield b
-        b.close()
+    return ep.api("POST", "/api/control", {"action": action, **fields})
 
 
 @pytest.fixture
@@ -76,7 +57,7 @@ def test_state_change_reaches_the_page_within_250_ms(page, engine_process):
     control(ep, "show.start")
     latencies = []
     for index in (3, 4, 5, 3, 4):
-        title = api(ep, "GET", "/api/state")["running_order"][index]["title"]
+        title = ep.api("GET", "/api/state")["running_order"][index]["title"]
         page.evaluate("""(title) => new Promise(resolve => {
             const node = document.querySelector('#timer .timer-segment');
             window.seenAt = null;
@@ -95,19 +76,19 @@ def test_state_change_reaches_the_page_within_250_ms(page, engine_process):
 
 def test_tally_hidden_until_revealed_and_qr_while_open(page, engine_process):
     ep = engine_process
-    vote_url = api(ep, "GET", "/api/scene")["vote_url"]
-    pid = api(ep, "POST", "/api/polls", {"title": "您对答复满意吗", "kind": "satisfaction", "revealed": False})["id"]
-    api(ep, "POST", f"/api/polls/{pid}/open", {})
+    vote_url = ep.api("GET", "/api/scene")["vote_url"]
+    pid = ep.api("POST", "/api/polls", {"title": "您对答复满意吗", "kind": "satisfaction", "revealed": False})["id"]
+    ep.api("POST", f"/api/polls/{pid}/open", {})
     page.wait_for_function("document.getElementById('qr').classList.contains('on')", timeout=3000)
     assert page.text_content("#qr .qr-call") == "扫码参与投票"
     assert page.text_content("#qr .qr-url") == vote_url
     assert page.evaluate("document.querySelector('#qr img').naturalWidth") > 0
     assert not is_on(page, "tally")
-    api(ep, "POST", f"/api/polls/{pid}/reveal", {})
+    ep.api("POST", f"/api/polls/{pid}/reveal", {})
     page.wait_for_function("document.getElementById('tally').classList.contains('on')", timeout=3000)
     assert page.evaluate("[...document.querySelectorAll('.tally-label')].map(n => n.textContent)") == [
         "满意", "基本满意", "不满意"]
-    api(ep, "POST", f"/api/polls/{pid}/close", {})
+    ep.api("POST", f"/api/polls/{pid}/close", {})
     page.wait_for_function("!document.getElementById('qr').classList.contains('on')", timeout=3000)
     assert is_on(page, "tally") and page.text_content(".tally-status") == "投票已结束"
     control(ep, "overlay.set", element="tally", mode="hide")
@@ -116,9 +97,9 @@ def test_tally_hidden_until_revealed_and_qr_while_open(page, engine_process):
 
 def test_question_with_markup_shows_as_literal_text_and_runs_nothing(page, engine_process):
     ep = engine_process
-    qid = api(ep, "POST", "/api/questions", {"text": EVIL, "name": "<i>李四</i>", "district": "<u>江岸区</u>"})["id"]
+    qid = ep.api("POST", "/api/questions", {"text": EVIL, "name": "<i>李四</i>", "district": "<u>江岸区</u>"})["id"]
     for action in ("screen", "approve", "on_air"):
-        api(ep, "POST", f"/api/questions/{qid}", {"action": action})
+        ep.api("POST", f"/api/questions/{qid}", {"action": action})
     page.wait_for_function("document.getElementById('question').classList.contains('on')", timeout=3000)
     assert page.text_content("#question .q-text") == EVIL
     assert "<i>李四</i> · <u>江岸区</u>" in page.text_content("#question .q-head")
@@ -135,8 +116,8 @@ def test_page_reconnects_and_takes_the_whole_state_again(page, engine_process):
     ep.kill()
     page.wait_for_function("document.getElementById('stage').dataset.connection === 'disconnected'", timeout=10000)
     ep.start()
-    pid = api(ep, "POST", "/api/polls", {"title": "重连之后", "kind": "yesno"})["id"]
-    api(ep, "POST", f"/api/polls/{pid}/open", {})
+    pid = ep.api("POST", "/api/polls", {"title": "重连之后", "kind": "yesno"})["id"]
+    ep.api("POST", f"/api/polls/{pid}/open", {})
     page.wait_for_function("document.getElementById('stage').dataset.connection === 'connected'", timeout=15000)
     page.wait_for_function("document.querySelector('.tally-title').textContent === '重连之后'", timeout=5000)
     assert is_on(page, "qr") and is_on(page, "tally")

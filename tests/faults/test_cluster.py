@@ -7,7 +7,7 @@ import subprocess
 import time
 
 import pytest
-from harness import ServerProcess, engine_argv
+
 from phones import Phones, stored_ballots, voter_id
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")

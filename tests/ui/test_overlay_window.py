@@ -3,13 +3,11 @@ QR code in a capture of the window decodes to the voting address."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,13 +18,6 @@ from wenzheng_studio.ui.overlay import OverlayWindow
 from wenzheng_studio.ui.overlay import style as S
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def api(ep, method, path, body=None):
-    req = urllib.request.Request(ep.url + path, method=method, data=json.dumps(body).encode() if body else None,
-                                 headers={"Authorization": f"Bearer {ep.token}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read())
 
 
 @pytest.fixture
@@ -52,13 +43,13 @@ def test_window_is_a_frameless_1920x1080_key_coloured_capture_target(window):
 
 def test_window_follows_the_engine_and_its_qr_decodes_to_the_vote_url(window, engine_process, qtbot, tmp_path):
     ep = engine_process
-    vote_url = api(ep, "GET", "/api/scene")["vote_url"]
+    vote_url = ep.api("GET", "/api/scene")["vote_url"]
     assert window.canvas.model.qr_url == vote_url
-    api(ep, "POST", "/api/control", {"action": "show.start"})
-    api(ep, "POST", "/api/control", {"action": "speaker.next"})
-    pid = api(ep, "POST", "/api/polls", {"title": "您对住建局的答复满意吗", "kind": "satisfaction"})["id"]
+    ep.api("POST", "/api/control", {"action": "show.start"})
+    ep.api("POST", "/api/control", {"action": "speaker.next"})
+    pid = ep.api("POST", "/api/polls", {"title": "您对住建局的答复满意吗", "kind": "satisfaction"})["id"]
     t0 = time.monotonic()
-    api(ep, "POST", f"/api/polls/{pid}/open", {})
+    ep.api("POST", f"/api/polls/{pid}/open", {})
     qtbot.waitUntil(lambda: window.canvas.model.visible("qr"), timeout=3000)
     assert time.monotonic() - t0 < 1.0
     qtbot.waitUntil(lambda: window.canvas.model.visible("tally") and window.canvas.model.visible("lower_third"),
@@ -73,7 +64,7 @@ def test_window_follows_the_engine_and_its_qr_decodes_to_the_vote_url(window, en
     out = subprocess.run(["zbarimg", "--raw", "-q", str(shot)], capture_output=True, text=True, timeout=30)
     assert out.stdout.strip() == vote_url
 
-    api(ep, "POST", "/api/control", {"action": "overlay.set", "element": "qr", "mode": "hide"})
+    ep.api("POST", "/api/control", {"action": "overlay.set", "element": "qr", "mode": "hide"})
     qtbot.waitUntil(lambda: not window.canvas.model.visible("qr"), timeout=3000)
 
 
