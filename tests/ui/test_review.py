@@ -3,8 +3,6 @@ reject, drag order, follow-up with overdue rows, and the report button's PDF."""
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from datetime import date
 
 import pytest
@@ -15,15 +13,8 @@ from wenzheng_studio.ui.review import ReviewWidget
 from wenzheng_studio.ui.review.queue_panel import drop_position
 
 
-def call(ep, method, path, body=None):
-    req = urllib.request.Request(ep.url + path, method=method, data=json.dumps(body).encode() if body else None,
-                                 headers={"Authorization": f"Bearer {ep.token}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read())
-
-
 def question(ep, qid):
-    return next(q for q in call(ep, "GET", "/api/questions")["questions"] if q["id"] == qid)
+    return next(q for q in ep.api("GET", "/api/questions")["questions"] if q["id"] == qid)
 
 
 @pytest.fixture
@@ -49,9 +40,9 @@ def select(lst, qid):
 def test_full_review_path_to_air(qtbot, desk, engine_process):
     ep = engine_process
     evil = "<b>粗体</b> 小区电梯"
-    a = call(ep, "POST", "/api/questions", {"text": evil, "unit": "市住房和城乡建设局"})["id"]
-    b = call(ep, "POST", "/api/questions", {"text": "电梯 重复"})["id"]
-    c = call(ep, "POST", "/api/questions", {"text": "广告"})["id"]
+    a = ep.api("POST", "/api/questions", {"text": evil, "unit": "市住房和城乡建设局"})["id"]
+    b = ep.api("POST", "/api/questions", {"text": "电梯 重复"})["id"]
+    c = ep.api("POST", "/api/questions", {"text": "广告"})["id"]
     qtbot.waitUntil(lambda: desk.first.list.count() == 3, timeout=10000)
     assert evil in desk.first.list.item(0).text()  # list items show the raw text
 
@@ -81,8 +72,8 @@ def test_full_review_path_to_air(qtbot, desk, engine_process):
 
     select(desk.queue.queue, a)
     desk.queue.on_air_button.click()
-    qtbot.waitUntil(lambda: call(ep, "GET", "/api/state")["question"] is not None, timeout=10000)
-    assert call(ep, "GET", "/api/state")["question"]["text"] == "小区电梯坏了，谁来修？"
+    qtbot.waitUntil(lambda: ep.api("GET", "/api/state")["question"] is not None, timeout=10000)
+    assert ep.api("GET", "/api/state")["question"]["text"] == "小区电梯坏了，谁来修？"
     qtbot.waitUntil(lambda: "播出中" in desk.queue.queue.item(0).text(), timeout=10000)
     desk.queue.head_button.click()
     qtbot.waitUntil(lambda: question(ep, a)["state"] == "answered", timeout=10000)
@@ -102,27 +93,27 @@ def test_drop_position_between_neighbours():
 
 def test_queue_drag_reorders_in_the_engine(qtbot, desk, engine_process):
     ep = engine_process
-    ids = [call(ep, "POST", "/api/questions", {"text": t, "source": "studio"})["id"] for t in ("一", "二", "三")]
+    ids = [ep.api("POST", "/api/questions", {"text": t, "source": "studio"})["id"] for t in ("一", "二", "三")]
     for qid in ids:
         for action in ("screen", "approve"):
-            call(ep, "POST", f"/api/questions/{qid}", {"action": action})
+            ep.api("POST", f"/api/questions/{qid}", {"action": action})
     qtbot.waitUntil(lambda: desk.queue.queue.count() == 3, timeout=10000)
     lst = desk.queue.queue
     item = lst.takeItem(2)  # what a drag of the last row to the top leaves behind
     lst.insertItem(0, item)
     desk.queue.moved(0)
-    qtbot.waitUntil(lambda: [q["text"] for q in call(ep, "GET", "/api/questions")["questions"]] == ["三", "一", "二"],
+    qtbot.waitUntil(lambda: [q["text"] for q in ep.api("GET", "/api/questions")["questions"]] == ["三", "一", "二"],
                     timeout=10000)
 
 
 def test_followup_highlights_overdue(qtbot, desk, engine_process):
     ep = engine_process
     desk.followup.today = lambda: date(2026, 6, 1)
-    ids = [call(ep, "POST", "/api/questions", {"text": t})["id"] for t in ("早", "晚")]
+    ids = [ep.api("POST", "/api/questions", {"text": t})["id"] for t in ("早", "晚")]
     for qid, due in zip(ids, ("2026-05-20", "2026-06-20")):
         for action in ("screen", "approve"):
-            call(ep, "POST", f"/api/questions/{qid}", {"action": action})
-        call(ep, "POST", f"/api/questions/{qid}", {"action": "refer", "unit": "市交通运输局", "due": due})
+            ep.api("POST", f"/api/questions/{qid}", {"action": action})
+        ep.api("POST", f"/api/questions/{qid}", {"action": "refer", "unit": "市交通运输局", "due": due})
     table = desk.followup.table
     qtbot.waitUntil(lambda: table.rowCount() == 2, timeout=10000)
     assert [table.item(r, 1).text() for r in range(2)] == ["超期 12 天", "19 天"]
@@ -139,7 +130,7 @@ def test_report_button_writes_pdf_and_csv(qtbot, desk, engine_process, tmp_path,
     import wenzheng_studio.ui.report_pdf as report_pdf
 
     monkeypatch.setattr(report_pdf, "default_out_dir", lambda: tmp_path)
-    call(engine_process, "POST", "/api/questions", {"text": "<script>x</script>"})
+    engine_process.api("POST", "/api/questions", {"text": "<script>x</script>"})
     desk.report_button.click()
     qtbot.waitUntil(lambda: desk.message.text().startswith("报告已生成"), timeout=15000)
     pdf = next(tmp_path.glob("*.pdf"))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import urllib.request
 
 import pytest
 
@@ -12,9 +10,7 @@ from wenzheng_studio.ui.screener import ScreenerConsole, run_screener
 
 
 def questions(ep):
-    req = urllib.request.Request(ep.url + "/api/questions", headers={"Authorization": f"Bearer {ep.token}"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read())["questions"]
+    return ep.api("GET", "/api/questions")["questions"]
 
 
 @pytest.fixture
