@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         from .core.scene import SceneError
+        from .store import StoreLocked
         from .server.app import ServeConfig
         from .server.serve import main as serve_main
 
@@ -65,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         except SceneError as exc:
             print(f"wenzheng-studio: scene refused: {exc}", file=sys.stderr)
             return 2
+        except StoreLocked as exc:
+            print(f"wenzheng-studio: {exc}", file=sys.stderr)
+            return 3
         except OSError as exc:
             print(f"wenzheng-studio: cannot start: {exc}", file=sys.stderr)
             return 1

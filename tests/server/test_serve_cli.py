@@ -37,3 +37,9 @@ def test_admin_token_is_generated_once_and_kept_beside_the_db(tmp_path, monkeypa
         assert proc.wait(10) == 0
     assert tokens[0] == tokens[1] and len(tokens[0]) >= 32
     assert (tmp_path / "show.db.admin-token").stat().st_mode & 0o077 == 0
+
+
+def test_a_second_engine_on_the_same_show_is_refused(engine_process):
+    result = serve("--db", str(engine_process.db))
+    assert result.returncode == 3
+    assert "already run by another engine" in result.stderr and engine_process.url in result.stderr

@@ -83,3 +83,17 @@ def test_restart_resumes_segment_timer_polls_and_questions(tmp_path):
         assert engine.show.questions[1].state == "screened"
         await engine.stop()
     run(second_life())
+
+
+def test_one_engine_per_database(tmp_path):
+    from wenzheng_studio.store import StoreLocked, read_holder
+
+    first = Store(tmp_path / "show.db")
+    first.lock.announce("http://127.0.0.1:9999")
+    with pytest.raises(StoreLocked) as err:
+        Store(tmp_path / "show.db")
+    assert "http://127.0.0.1:9999" in str(err.value)
+    assert read_holder(tmp_path / "show.db")["url"] == "http://127.0.0.1:9999"
+    first.close()
+    second = Store(tmp_path / "show.db")  # released on close (and by the OS on kill -9)
+    second.close()

@@ -6,12 +6,14 @@ talks to its engine exactly as it would to one on another PC.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 from ..paths import default_db
@@ -30,6 +32,7 @@ class EmbeddedEngine:
         self.proc: subprocess.Popen | None = None
         self.url = ""
         self.log_lines: list[str] = []
+        self.attached = False
 
     def _command(self, port: int) -> list[str]:
         cmd = [sys.executable, "-m", "wenzheng_studio", "serve", "--host", self.host, "--port", str(port)]
@@ -42,7 +45,17 @@ class EmbeddedEngine:
         return cmd + self.extra_args
 
     def start(self, timeout: float = 30.0) -> str:
-        """Starts the engine on `port`, or on any free port if that one is taken."""
+        """Starts the engine on `port`, or on any free port if that one is taken.
+
+        If an engine already runs this show (the control room crashed and its engine kept
+        the show going), attach to it instead of starting a second one.
+        """
+        running = self.running_engine()
+        if running:
+            self.url, self.attached = running, True
+            if not self.admin_token:
+                self.admin_token = self.token_file().read_text(encoding="utf-8").strip()
+            return self.url
         for port in dict.fromkeys((self.port, 0)):
             url = self._try(port, timeout)
             if url:
@@ -75,11 +88,25 @@ class EmbeddedEngine:
         self.stop()
         return None
 
+    def db_path(self) -> Path:
+        return Path(self.db) if self.db else default_db()
+
+    def running_engine(self) -> str | None:
+        """The URL of a live engine holding this show's lock (store/lock.py writes the file)."""
+        try:
+            holder = json.loads(self.db_path().with_name(self.db_path().name + ".lock").read_text(encoding="utf-8"))
+            url = holder["url"].replace("://0.0.0.0:", "://127.0.0.1:")
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as r:
+                return url if r.status == 200 else None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
     def token_file(self) -> Path:
-        db = Path(self.db) if self.db else default_db()
+        db = self.db_path()
         return db.with_name(db.name + ".admin-token")
 
     def stop(self) -> None:
+        """Stops the engine this launcher started (an engine it attached to keeps running)."""
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:

@@ -122,6 +122,8 @@ class EngineServer:
             await asyncio.sleep(0.01)
         host, port = sock.getsockname()[:2]
         self.url = f"http://{host}:{port}" if family == socket.AF_INET else f"http://[{host}]:{port}"
+        if self.store is not None and self.store.lock is not None:
+            self.store.lock.announce(self.url)  # lets a restarted control room find this engine
         return self.url
 
     async def wait(self) -> None:

@@ -1,5 +1,6 @@
 """Persistence: SQLite through sqlite-utils, the one place SQL lives."""
 
 from .db import Snapshot, Store
+from .lock import StoreLocked, read_holder
 
-__all__ = ["Store", "Snapshot"]
+__all__ = ["Store", "Snapshot", "StoreLocked", "read_holder"]

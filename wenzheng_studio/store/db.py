@@ -20,6 +20,7 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
+from .lock import EngineLock
 from .schema import migrate
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,10 @@ def _connect(path: str) -> sqlite3.Connection:
 class Store:
     def __init__(self, path: str | Path):
         self.path = str(path)
+        self.lock: EngineLock | None = None
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self.lock = EngineLock(Path(self.path))  # StoreLocked if another engine runs this show
         self._conn = _connect(self.path)
         self.db = sqlite_utils.Database(self._conn)
         migrate(self.db)
@@ -120,6 +123,8 @@ class Store:
         except sqlite3.Error:  # another process may hold it; WAL replays on next open anyway
             pass
         self._conn.close()
+        if self.lock is not None:
+            self.lock.release()
 
     def _transaction(self):
         conn = self._conn

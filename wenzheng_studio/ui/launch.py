@@ -37,7 +37,8 @@ def run_control_room(args) -> int:
             print(f"wenzheng-studio: {exc}", file=sys.stderr)
             return 1
         token = engine.admin_token
-        print(f"wenzheng-studio: engine at {url}", flush=True)
+        how = "attached to the engine already running this show" if engine.attached else "engine"
+        print(f"wenzheng-studio: {how} at {url}", flush=True)
         if not getattr(args, "admin_token", None) and not os.environ.get("WENZHENG_ADMIN_TOKEN"):
             print(f"wenzheng-studio: operator token kept in {engine.token_file()} "
                   f"(screener: wenzheng-studio screener --connect {url} --admin-token \"$(cat {engine.token_file()})\")",
