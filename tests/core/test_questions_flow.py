@@ -170,3 +170,13 @@ def test_questions_survive_a_restore(show):
 def test_mask_phone():
     assert mask_phone("13812345678") == "138****5678"
     assert mask_phone("138-1234-5678") == "138****5678"
+
+
+def test_an_operator_can_create_a_question_already_screened_in_one_write():
+    from wenzheng_studio.core.errors import DomainError
+    from wenzheng_studio.core.questions import Question
+
+    q = Question.create(1, {"text": "热线", "source": "hotline", "screened": True}, 5.0, operator=True)
+    assert q.state == "screened" and [h["action"] for h in q.history] == ["created", "screen"]
+    with pytest.raises(DomainError):  # web viewers cannot skip the first review
+        Question.create(2, {"text": "网络", "screened": True}, 5.0, operator=False)

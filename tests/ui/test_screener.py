@@ -38,13 +38,13 @@ def fill(console, name, phone, point, unit_index=1):
 def test_call_is_pushed_as_screened_hotline_question(qtbot, console, engine_process):
     fill(console, "张先生", "138 1234 5678", "<b>电梯</b>坏了三个月")
     console.push_button.click()
-    qtbot.waitUntil(lambda: any(q["state"] == "screened" for q in questions(engine_process)), timeout=10000)
+    qtbot.waitUntil(lambda: "已初审" in console.status.text(), timeout=10000)
     [q] = questions(engine_process)
+    assert q["state"] == "screened" and [h["action"] for h in q["history"]] == ["created", "screen"]
     assert (q["source"], q["text"], q["name"], q["district"], q["topic"], q["priority"], q["phone"]) == (
         "hotline", "<b>电梯</b>坏了三个月", "张先生", "江岸区", "电梯", 6, "138****5678")
     assert q["unit"] == console.unit.itemText(1) and q["notes"] == "愿意连线"
     assert console.point.toPlainText() == "" and console.pushed.count() == 1
-    qtbot.waitUntil(lambda: "已初审" in console.status.text(), timeout=10000)
     assert "138 1234 5678" in console.pushed.item(0).text()  # full number: only on this console
 
     # The same caller again: the earlier call shows up, name and district are filled in.

@@ -110,7 +110,7 @@ class Question:
             raise invalid("body must be a JSON object")
         allowed = {"text", "name", "district", "unit", "source", "anonymous"}
         if operator:
-            allowed |= {"phone", "topic", "notes", "priority"}
+            allowed |= {"phone", "topic", "notes", "priority", "screened"}
         unknown = set(body) - allowed
         if unknown:
             raise invalid(f"unknown field(s): {', '.join(sorted(unknown))}")
@@ -125,6 +125,9 @@ class Question:
         priority = body.get("priority", 0)
         if isinstance(priority, bool) or not isinstance(priority, int) or not -10 <= priority <= 10:
             raise invalid("priority must be a whole number from -10 to 10")
+        screened = body.get("screened", False)
+        if not isinstance(screened, bool):
+            raise invalid("screened must be true or false")
         q = cls(
             id=qid, source=source, text=clean_text(body.get("text"), "text", MAX_TEXT, required=True),
             name="" if anonymous else clean_text(body.get("name"), "name", MAX_FIELD),
@@ -137,6 +140,8 @@ class Question:
         )
         q.flagged = [w for w in sensitive_words if w and w in q.text]
         q.history.append({"t": now, "action": "created", "state": NEW})
+        if screened:  # the hotline screener is the first review: accepted and screened in one write
+            q.apply("screen", {}, now)
         return q
 
     def apply(self, action: str, body: dict[str, Any], now: float) -> None:

@@ -142,7 +142,9 @@ class ScreenerConsole(QWidget):
                 "phone": self.phone.text().strip(), "district": self.district.text().strip(),
                 "topic": self.topic.text().strip(), "unit": self.unit.currentText().strip(),
                 "notes": self.notes.toPlainText().strip(), "priority": self.priority.currentData()}
-        return {k: v for k, v in body.items() if v not in ("", None)}
+        body = {k: v for k, v in body.items() if v not in ("", None)}
+        body["screened"] = True  # the screener is the first review; one durable write, never half-pushed
+        return body
 
     def push(self) -> None:
         body = self.call_body()
@@ -161,14 +163,8 @@ class ScreenerConsole(QWidget):
             qid = reply.body["id"]
             self._remember(qid, body)
             self.clear()  # the call is safely stored; the form is free for the next caller
-            self.bridge.request("POST", f"/api/questions/{qid}", {"action": "screen"}, lambda r: screened(qid, r))
-
-        def screened(qid: int, reply) -> None:
             self.push_button.setEnabled(True)
-            if reply.ok:
-                self.status.setText(f"已推送 #{qid}，已初审，等待终审。")
-            else:
-                self.status.setText(f"#{qid} 已收到，但初审标记失败（请在审核台处理）：{reply.error}")
+            self.status.setText(f"已推送 #{qid}，已初审，等待终审。")
             self._refresh_pushed()
 
         self.bridge.request("POST", "/api/questions", body, created)
