@@ -8,7 +8,6 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt
 
-from wenzheng_studio.ui.bridge import EngineBridge
 from wenzheng_studio.ui.review import ReviewWidget
 from wenzheng_studio.ui.review.queue_panel import drop_position
 
@@ -18,14 +17,11 @@ def question(ep, qid):
 
 
 @pytest.fixture
-def desk(qtbot, engine_process):
-    bridge = EngineBridge(engine_process.url, engine_process.token)
-    bridge.start()
-    widget = ReviewWidget(bridge)
+def desk(qtbot, operator_bridge):
+    widget = ReviewWidget(operator_bridge)
     qtbot.addWidget(widget)
     widget.show()
-    yield widget
-    bridge.stop()
+    return widget
 
 
 def select(lst, qid):

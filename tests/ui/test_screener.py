@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from wenzheng_studio.ui.bridge import EngineBridge
 from wenzheng_studio.ui.screener import ScreenerConsole, run_screener
 
 
@@ -14,14 +13,11 @@ def questions(ep):
 
 
 @pytest.fixture
-def console(qtbot, engine_process):
-    bridge = EngineBridge(engine_process.url, engine_process.token)
-    bridge.start()
-    widget = ScreenerConsole(bridge)
+def console(qtbot, operator_bridge):
+    widget = ScreenerConsole(operator_bridge)
     qtbot.addWidget(widget)
     qtbot.waitUntil(lambda: widget.unit.count() > 1, timeout=10000)
-    yield widget
-    bridge.stop()
+    return widget
 
 
 def fill(console, name, phone, point, unit_index=1):
