@@ -1,9 +1,7 @@
-"""Parts written by other modules, joined only when they are installed: the on-air preview
-(ui/overlay) and seat cards (ui/seat_cards)."""
+"""The on-air preview (the overlay's own canvas) and the seat-card row of the control room."""
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -15,18 +13,6 @@ from .i18n import Translator
 from .style import DIM, button, label
 
 PREVIEW_W, PREVIEW_H = 16, 9
-
-
-def overlay_available() -> bool:
-    try:
-        from ..overlay import OverlayCanvas, OverlayWindow  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def seat_cards_available() -> bool:
-    return importlib.util.find_spec("wenzheng_studio.ui.seat_cards") is not None
 
 
 class PreviewPanel(QFrame):

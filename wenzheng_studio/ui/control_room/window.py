@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QComboBox, QHBoxLayout, QLineEd
 from ..bridge import EngineBridge
 from ..fonts import app_font, load_app_fonts
 from .clocks_panel import ClocksPanel
-from .extras import PreviewPanel, SeatCardsRow, overlay_available, seat_cards_available
+from .extras import PreviewPanel, SeatCardsRow
 from .i18n import Translator
 from .live_clock import LiveClock
 from .questions_panel import QuestionsPanel
@@ -68,8 +68,8 @@ class ControlRoomWindow(QMainWindow):
         self.speakers = SpeakersPanel(tr)
         self.votes = VotesPanel(tr, bridge, lambda text: self.confirm(text))
         self.questions = QuestionsPanel(tr, bridge)
-        self.preview = PreviewPanel(tr, bridge) if overlay_available() else None
-        self.seat_cards = SeatCardsRow(tr, bridge, self) if seat_cards_available() else None
+        self.preview = PreviewPanel(tr, bridge)
+        self.seat_cards = SeatCardsRow(tr, bridge, self)
         self._layout()
         self._wire()
         self._shortcuts()
@@ -86,8 +86,7 @@ class ControlRoomWindow(QMainWindow):
         top.addWidget(self.banner)
         top.addWidget(self.title)
         top.addWidget(self.alert, 1)
-        if self.seat_cards is not None:
-            top.addWidget(self.seat_cards)
+        top.addWidget(self.seat_cards)
 
         left = QVBoxLayout()
         left.addWidget(self.running_order, 5)
@@ -96,8 +95,7 @@ class ControlRoomWindow(QMainWindow):
         middle.addWidget(self.clocks, 3)
         middle.addWidget(self.speakers, 2)
         right = QVBoxLayout()
-        if self.preview is not None:
-            right.addWidget(self.preview, 4)
+        right.addWidget(self.preview, 4)
         right.addWidget(self.votes, 6)
 
         columns = QHBoxLayout()
@@ -131,8 +129,7 @@ class ControlRoomWindow(QMainWindow):
         b.questionsChanged.connect(lambda _ids: self.questions.refresh_soon())
         b.connectionChanged.connect(self._set_connection)
         b.commandFailed.connect(self.show_alert)
-        if self.preview is not None:
-            b.tallyChanged.connect(self.preview.set_tally)
+        b.tallyChanged.connect(self.preview.set_tally)
         ro = self.running_order
         ro.takeRequested.connect(self.take)
         ro.prevRequested.connect(self.previous_segment)
@@ -161,8 +158,7 @@ class ControlRoomWindow(QMainWindow):
         ]
         for n in range(1, 10):  # Ctrl+1 … Ctrl+9: go to that segment without the mouse
             table.append(((f"Ctrl+{n}",), lambda i=n - 1: self.goto_segment(i)))
-        if self.preview is not None:
-            table.append((("Ctrl+O",), self.preview.toggle.toggle))
+        table.append((("Ctrl+O",), self.preview.toggle.toggle))
         self.shortcuts: dict[str, QShortcut] = {}
         for keys, slot in table:
             for key in keys:
@@ -231,8 +227,7 @@ class ControlRoomWindow(QMainWindow):
         self.speakers.set_speakers(state.get("speakers") or [], state.get("speaker"))
         self.votes.on_state(state)
         self.questions.on_state(state)
-        if self.preview is not None:
-            self.preview.set_state(state)
+        self.preview.set_state(state)
         self._tick()
 
     def _set_connection(self, status: str, detail: str) -> None:
@@ -260,8 +255,7 @@ class ControlRoomWindow(QMainWindow):
             self.clocks.set_scene(self.scene)
             self.votes.set_scene(self.scene)
             self.questions.set_scene(self.scene)
-            if self.seat_cards is not None:
-                self.seat_cards.set_scene(self.scene)
+            self.seat_cards.set_scene(self.scene)
 
     def show_alert(self, text: str) -> None:
         self.alert.setText(f"{self.tr_('引擎拒绝')}: {text}")
@@ -284,6 +278,5 @@ class ControlRoomWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.ticker.stop()
-        if self.preview is not None:
-            self.preview.close_window()
+        self.preview.close_window()
         super().closeEvent(event)
