@@ -59,9 +59,14 @@ def clean_text(value: Any, name: str, limit: int, required: bool = False) -> str
     return value
 
 
+def phone_digits(phone: str) -> str:
+    """A phone number as its digits only: how numbers are compared and masked."""
+    return re.sub(r"\D", "", phone)
+
+
 def mask_phone(phone: str) -> str:
     """138****5678: the first three and last four digits stay, the rest are masked."""
-    digits = re.sub(r"\D", "", phone)
+    digits = phone_digits(phone)
     if len(digits) >= 8:
         return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
     return "*" * len(digits)

@@ -111,7 +111,7 @@ class EngineServer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.config.host, self.config.port))
         sock.set_inheritable(True)
-        uv_config = uvicorn.Config(self.app, log_level="warning", lifespan="off", ws=os.environ.get("WENZHENG_WS", "websockets-sansio"),
+        uv_config = uvicorn.Config(self.app, log_level="warning", lifespan="off", ws="websockets-sansio",
                                    ws_max_size=64 * 1024, backlog=4096, timeout_graceful_shutdown=3)
         self._server = _QuietServer(uv_config)
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="uvicorn")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote
@@ -19,6 +18,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..core.errors import DomainError, invalid
+from ..core.questions import phone_digits
 from ..core.report import report_csv, report_data
 from . import exports
 from .auth import VoterTokens, bearer, same_secret
@@ -148,11 +148,11 @@ class HttpApi:
         """The hotline screener's look-up: earlier questions from the same phone number.
         The full number is returned only here, to an operator who already typed it."""
         self.require_operator(request)
-        digits = re.sub(r"\D", "", request.query_params.get("phone", ""))
+        digits = phone_digits(request.query_params.get("phone", ""))
         if not 7 <= len(digits) <= 20:
             raise invalid("phone must have 7 to 20 digits")
         found = [q.view(full_phone=True) for q in self.engine.show.questions.values()
-                 if q.phone and re.sub(r"\D", "", q.phone) == digits]
+                 if q.phone and phone_digits(q.phone) == digits]
         return JSONResponse({"questions": sorted(found, key=lambda q: -q["created_at"])}, headers=NO_STORE)
 
     async def report_csv(self, request: Request):

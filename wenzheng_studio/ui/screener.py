@@ -8,7 +8,6 @@ engine in full (it keeps it) and shown in full only here; everything else masks 
 from __future__ import annotations
 
 import os
-import re
 import sys
 import time
 from typing import Any
@@ -18,6 +17,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
+from ..core.questions import phone_digits
 from .bridge import EngineBridge
 from .fonts import app_font, load_app_fonts
 
@@ -32,10 +32,6 @@ def plain_label(text: str = "") -> QLabel:
     label.setTextFormat(Qt.PlainText)  # caller text is data, never rich text
     label.setWordWrap(True)
     return label
-
-
-def phone_digits(phone: str) -> str:
-    return re.sub(r"\D", "", phone)
 
 
 class ScreenerConsole(QWidget):
