@@ -135,11 +135,11 @@ def report_csv(data: Mapping[str, Any]) -> str:
     w.writerow([])
     w.writerow([label for _, label in QUESTION_COLUMNS])
     for q in data["questions"]:
-        w.writerow([_cell(q[key]) for key, _ in QUESTION_COLUMNS])
+        w.writerow([spreadsheet_safe(q[key]) for key, _ in QUESTION_COLUMNS])
     return "\ufeff" + out.getvalue()
 
 
-def _cell(value: Any) -> Any:
+def spreadsheet_safe(value: Any) -> Any:
     """Spreadsheets run cells starting with = + - @ as formulas: viewer text stays text."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value

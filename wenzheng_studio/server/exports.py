@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..core.polls import GROUPS, RATING4_POINTS, STUDIO, Poll
+from ..core.report import spreadsheet_safe
 
 if TYPE_CHECKING:  # http.py imports this module; avoid the cycle at run time
     from .http import HttpApi
@@ -25,16 +26,6 @@ if TYPE_CHECKING:  # http.py imports this module; avoid the cycle at run time
 NO_STORE = {"Cache-Control": "no-store"}
 SETTLE_TRIES = 5       # an open poll keeps taking votes: retry for a quiet moment
 SETTLE_PAUSE_S = 0.1
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> Any:
-    """Spreadsheet-safe text: a leading = + - @ would run as a formula in Excel."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _local_time(t: float | None) -> str:
     if t is None:
         return ""
@@ -45,11 +36,11 @@ def _csv(rows: list[list[Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for row in rows:
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([spreadsheet_safe(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel then reads UTF-8 Chinese
 
 
-def _attachment(body: bytes, filename: str) -> Response:
+def csv_attachment(body: bytes, filename: str) -> Response:
     return Response(body, media_type="text/csv; charset=utf-8",
                     headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{filename}"'})
 
@@ -109,7 +100,7 @@ class PollExports:
         for n, b in enumerate(await self._ballots(poll), start=1):
             rows.append([n, poll.id, _local_time(b["t"]), f"{b['t']:.3f}", b["grp"], b["venue"], b["voter"],
                          b["choice"], labels.get(b["choice"], "")])
-        return _attachment(_csv(rows), f"poll-{poll.id}-ballots.csv")
+        return csv_attachment(_csv(rows), f"poll-{poll.id}-ballots.csv")
 
     async def summary_csv(self, request: Request) -> Response:
         poll = self._poll(request)
@@ -129,7 +120,7 @@ class PollExports:
             rows.append([k, c["label"], studio, remote, studio + remote, view["combined"][k],
                          *(view["venues"][v].get(k, 0) for v in venues),
                          *([RATING4_POINTS[k]] if poll.kind == "rating4" else [])])
-        return _attachment(_csv(rows), f"poll-{poll.id}-summary.csv")
+        return csv_attachment(_csv(rows), f"poll-{poll.id}-summary.csv")
 
     async def audit(self, request: Request) -> JSONResponse:
         poll = self._poll(request)

@@ -161,8 +161,7 @@ class HttpApi:
         data = report_data(self.engine.scene.to_dict(), self.engine.state(operator=True),
                            [self.engine.poll_view(p, operator=True) for p in show.polls.values()],
                            [q.view() for q in show.questions_sorted()])
-        return Response(report_csv(data), media_type="text/csv; charset=utf-8", headers={
-            **NO_STORE, "Content-Disposition": 'attachment; filename="wenzheng-report.csv"'})
+        return exports.csv_attachment(report_csv(data).encode("utf-8"), "wenzheng-report.csv")
 
     async def question_action(self, request: Request):
         self.require_operator(request)
