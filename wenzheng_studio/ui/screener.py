@@ -14,24 +14,18 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QApplication, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QApplication, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLineEdit,
                                QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
 from ..core.questions import phone_digits
 from .bridge import EngineBridge
 from .fonts import app_font, load_app_fonts
+from .widgets import plain_label
 
 DEFAULT_URL = "http://127.0.0.1:8765"
 PRIORITIES = [("普通", 0), ("优先", 3), ("紧急", 6)]
 STATE_NAMES = {"new": "待初审", "screened": "待终审", "approved": "已通过", "rejected": "未采用", "on_air": "播出中",
                "answered": "已答复", "referred": "已转办", "closed": "已办结"}
-
-
-def plain_label(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.PlainText)  # caller text is data, never rich text
-    label.setWordWrap(True)
-    return label
 
 
 class ScreenerConsole(QWidget):

@@ -10,17 +10,11 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QPlainTextEdit, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
+from ..widgets import plain_label
 from .model import SOURCE_NAMES, QuestionsModel, source_icon
 
 REJECT_REASONS = ["与本期主题无关", "信息不全，无法核实", "含不文明用语", "涉及个人隐私", "广告或重复灌水", "已在办理中"]
 STAGES = {"new": ("初审", "screen", "通过初审 →"), "screened": ("终审", "approve", "终审通过，进入导播队列 →")}
-
-
-def plain(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.PlainText)
-    label.setWordWrap(True)
-    return label
 
 
 def list_text(q: dict[str, Any]) -> str:
@@ -42,13 +36,13 @@ class ReviewPanel(QWidget):
         self.list = QListWidget()
         self.list.setWordWrap(True)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.count_label = plain()
+        self.count_label = plain_label()
         self.original = QPlainTextEdit(readOnly=True)
         self.original.setFixedHeight(64)
         self.air_text = QPlainTextEdit(placeholderText="播出文字（留空则用原文；原文始终保留）")
         self.air_text.setFixedHeight(64)
         self.unit = QComboBox(editable=True)
-        self.meta = plain()
+        self.meta = plain_label()
         self.reason = QComboBox(editable=True)
         self.reason.addItems(REJECT_REASONS)
         self.merge_target = QComboBox()
