@@ -326,8 +326,7 @@ class SecondaryEngine(Engine):
         show = Show(self.scene, self.sensitive_words)
         show.restore(snap["meta"], snap["polls"], snap["questions"], [])
         for data in snap["polls"]:  # tallies come as counted by the primary, not from a ballot log
-            show.polls[data["id"]].tally = data["tally"]
-            show.polls[data["id"]].venue_tally = data.get("venue_tally", {})
+            show.polls[data["id"]] = poll_from_record(data)
         self.show = show
         self.seats = {seat: (v[0], v[1]) for seat, v in snap["seats"].items()}
         self.mirror_version = version
