@@ -97,6 +97,34 @@ def test_two_engines_one_show(pair):
     assert wait_until(lambda: secondary.api("/api/state")[1]["segment"] == primary.api("/api/state")[1]["segment"])
 
 
+def test_a_phone_reconnecting_to_the_secondary_is_told_what_it_voted(pair):
+    """`voted` on connect comes from the primary, which alone knows every voter."""
+    import socketio
+
+    redis, primary, secondary = pair
+    poll = primary.open_poll("yesno")
+
+    async def vote_then_move():
+        async with Phones(primary.url) as phones:
+            [token] = await phones.tokens(1)
+            await phones.connect(1, [token])
+            [ballot] = await phones.vote_all(poll, CHOICES)
+            assert ballot.ok, ballot.error
+        results = {}
+        for name, url in (("secondary", secondary.url), ("primary", primary.url)):
+            got = asyncio.get_running_loop().create_future()
+            c = socketio.AsyncClient(reconnection=False)
+            c.on("voted", lambda data, got=got: got.done() or got.set_result(data), namespace="/audience")
+            await c.connect(url, auth={"token": token}, transports=["websocket"], namespaces=["/audience"])
+            results[name] = await asyncio.wait_for(got, 5)
+            await c.disconnect()
+        return results
+
+    results = asyncio.run(vote_then_move())
+    assert results["secondary"] == results["primary"]
+    assert results["secondary"]["polls"] == [poll] and results["secondary"]["group"] == "remote"
+
+
 def test_only_one_primary_per_redis(pair, engine, tmp_path):
     redis, primary, secondary = pair
     with pytest.raises(RuntimeError, match="another primary"):

@@ -88,6 +88,10 @@ class EngineServer:
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task | None = None
 
+    def activity(self) -> int:
+        """Grows with every acked ballot, phone connection and hang-up (the GC pacer waits for calm)."""
+        return getattr(self.engine, "votes_acked", 0) + self.realtime.connects + self.realtime.departures
+
     def public_url(self) -> str:
         if self.config.public_url:
             return self.config.public_url.rstrip("/")

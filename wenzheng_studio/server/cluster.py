@@ -280,6 +280,8 @@ class _PrimaryService:
             return (await e.question_action(*args)).to_dict()
         if op == "issue_seats":
             return await e.issue_seats(args[0])
+        if op == "voted":
+            return e.voted_in(str(args[0]))
         raise DomainError("invalid", f"unknown cluster request {op!r}")
 
 
@@ -297,6 +299,7 @@ class SecondaryEngine(Engine):
         super().__init__(scene, _PrimaryOnly(), clock, sensitive_words=sensitive_words)
         self.sensitive_words = sensitive_words
         self.url, self.engine_id = url, engine_id
+        self.voters_are_remote = True
         self.reply_to = f"{PREFIX}:reply:{engine_id}"
         self.redis: aioredis.Redis | None = None
         self.pending: dict[str, asyncio.Future] = {}
@@ -420,4 +423,10 @@ class SecondaryEngine(Engine):
         return [tuple(s) for s in await self._call("issue_seats", body)]
 
     def voted_in(self, voter: str) -> list[int]:
-        return []  # voters are not mirrored (10,000s of them); the primary answers "duplicate"
+        return []  # voters are not mirrored (10,000s of them): see voted()
+
+    async def voted(self, voter: str) -> list[int]:
+        try:
+            return [int(p) for p in await self._call("voted", voter)]
+        except DomainError:
+            return []  # primary unreachable: the phone learns "duplicate" if it votes again

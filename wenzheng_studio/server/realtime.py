@@ -76,6 +76,8 @@ class Realtime:
             async_mode="asgi", max_http_buffer_size=MAX_MESSAGE_BYTES, ping_interval=20, ping_timeout=25,
             cors_allowed_origins="*", client_manager=client_manager or FastAsyncManager())
         self.voters: dict[str, Voter] = {}
+        self.connects = 0  # phone connection attempts and hang-ups: activity for the GC pacer
+        self.departures = 0
         self._state = Throttle(PUSH_INTERVAL_S, self._push_state)
         self._tallies: dict[int, Throttle] = {}
         self._last_audience_poll: tuple | None = None
@@ -141,6 +143,14 @@ class Realtime:
         if poll.revealed:
             await self.sio.emit("tally", self.engine.poll_view(poll, operator=False), namespace=OVL)
 
+    async def _send_voted(self, sid: str, voter: Voter, polls: list[int]) -> None:
+        await self._send(sid, AUD, "voted", {"polls": polls, "group": voter.group, "venue": voter.venue})
+
+    async def _send_voted_later(self, sid: str, voter: Voter) -> None:
+        polls = await self.engine.voted(voter.voter)
+        if self.voters.get(sid) is voter:  # still connected
+            await self._send_voted(sid, voter, polls)
+
     async def _send(self, sid: str, namespace: str, event: str, data: Any) -> None:
         await self.sio.emit(event, data, to=sid, namespace=namespace, ignore_queue=True)
 
@@ -150,17 +160,22 @@ class Realtime:
 
         @sio.on("connect", namespace=AUD)
         async def audience_connect(sid, environ, auth=None):
+            self.connects += 1
             voter = self._authenticate_voter(auth)
             if voter is None:
                 raise socketio.exceptions.ConnectionRefusedError({"code": "unauthorized",
                                                                   "message": "凭证无效，请重新扫码"})
             self.voters[sid] = voter
             await self._send(sid, AUD, "poll", self._audience_poll())
-            await self._send(sid, AUD, "voted", {"polls": self.engine.voted_in(voter.voter),
-                                                  "group": voter.group, "venue": voter.venue})
+            if not self.engine.voters_are_remote:  # the primary knows every voter: answer at once
+                await self._send_voted(sid, voter, self.engine.voted_in(voter.voter))
+            else:  # a secondary asks the primary through Redis: answer when it replies, not holding the connect
+                task = asyncio.ensure_future(self._send_voted_later(sid, voter))
+                task.add_done_callback(_log_failure)
 
         @sio.on("disconnect", namespace=AUD)
         async def audience_disconnect(sid, reason=None):
+            self.departures += 1
             self.voters.pop(sid, None)
 
         @sio.on("vote", namespace=AUD)

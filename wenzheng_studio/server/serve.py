@@ -8,11 +8,15 @@ import signal
 import sys
 
 from .app import EngineServer, ServeConfig
+from .gc_pacing import GcPacer
 
 
 async def run(config: ServeConfig) -> int:
     server = EngineServer(config)
     url = await server.start()
+    pacer = GcPacer(server.activity, lambda: server.realtime.departures)  # this process is the engine: its GC is ours to pace
+    pacer.install()
+    pacing = asyncio.create_task(pacer.run(), name="gc-pacer")
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, server.request_stop)
@@ -21,6 +25,7 @@ async def run(config: ServeConfig) -> int:
         print(f"wenzheng-studio: phones vote at {server.public_url()}/vote", file=sys.stderr, flush=True)
     print(f"wenzheng-studio listening on http://{host_port}", flush=True)
     await server.wait()
+    pacing.cancel()
     await server.stop()
     return 0
 
