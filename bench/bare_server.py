@@ -18,6 +18,7 @@ import socketio
 import uvicorn
 
 PUSH_INTERVAL_S = 0.1
+EVENTS = {"activity": 0, "departures": 0}  # for --gc-paced
 
 
 def build() -> tuple[socketio.AsyncServer, socketio.ASGIApp]:
@@ -41,10 +42,16 @@ def build() -> tuple[socketio.AsyncServer, socketio.ASGIApp]:
 
     @sio.on("connect", namespace="/audience")
     async def connect(sid, environ, auth=None):
-        pass
+        EVENTS["activity"] += 1
+
+    @sio.on("disconnect", namespace="/audience")
+    async def disconnect(sid, reason=None):
+        EVENTS["activity"] += 1
+        EVENTS["departures"] += 1
 
     @sio.on("vote", namespace="/audience")
     async def vote(sid, data=None):
+        EVENTS["activity"] += 1
         if not isinstance(data, dict) or sid in voters:
             return {"ok": False, "error": "duplicate" if sid in voters else "invalid"}
         voters.add(sid)
@@ -60,7 +67,7 @@ def build() -> tuple[socketio.AsyncServer, socketio.ASGIApp]:
     return sio, socketio.ASGIApp(sio)
 
 
-async def main(host: str, port: int, ws: str = "websockets") -> None:
+async def main(host: str, port: int, ws: str = "websockets", gc_paced: bool = False) -> None:
     _, app = build()
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -75,6 +82,11 @@ async def main(host: str, port: int, ws: str = "websockets") -> None:
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         await asyncio.sleep(0.01)
+    if gc_paced:  # the engine's GC policy on the bare server: how much of the gap is the collector
+        from wenzheng_studio.server.gc_pacing import GcPacer
+        pacer = GcPacer(lambda: EVENTS["activity"], lambda: EVENTS["departures"])
+        pacer.install()
+        asyncio.create_task(pacer.run())
     h, p = sock.getsockname()[:2]
     print(f"bare-socketio listening on http://{h}:{p}", flush=True)
     await task
@@ -92,9 +104,10 @@ if __name__ == "__main__":
     ap.add_argument("--ws", default="websockets",
                     help="uvicorn websocket implementation: websockets (what uvicorn's auto picks) "
                          "or websockets-sansio (what `serve` uses)")
+    ap.add_argument("--gc-paced", action="store_true", help="pace garbage collection as `serve` does")
     a = ap.parse_args()
     try:  # the same event loop as `wenzheng-studio serve` (serve.py uses uvloop when installed)
         import uvloop
-        uvloop.run(main(a.host, a.port, a.ws))
+        uvloop.run(main(a.host, a.port, a.ws, a.gc_paced))
     except ImportError:
-        asyncio.run(main(a.host, a.port, a.ws))
+        asyncio.run(main(a.host, a.port, a.ws, a.gc_paced))

@@ -11,6 +11,7 @@ CLOCK_MONOTONIC, shared by every process on the machine, so stamps compare direc
 Targets, run one after the other in the same invocation and on the same machine:
   bare      bench/bare_server.py: python-socketio + uvicorn, acks at once, no persistence
   bare-sansio  the same on uvicorn's websockets-sansio implementation, as `serve` runs
+  bare-paced   bare-sansio with the engine's garbage-collection pacing (server/gc_pacing.py)
   engine    `wenzheng-studio serve`: the ack waits for the ballot's durable COMMIT
   cluster2  two engines sharing one Redis (primary + secondary), phones split between them,
             overlay on the secondary (needs redis-server; started and stopped here)
@@ -166,9 +167,10 @@ class Redis:
 
 def start_target(kind: str, tmp: Path, profile: str | None):
     """(servers, phone urls, overlay url, poll id, needs tokens, cleanup)."""
-    if kind in ("bare", "bare-sansio"):
-        ws = ["--ws", "websockets-sansio"] if kind == "bare-sansio" else []
-        s = ServerProcess([sys.executable, str(ROOT / "bench" / "bare_server.py"), *ws])
+    if kind in ("bare", "bare-sansio", "bare-paced"):
+        extra = {"bare": [], "bare-sansio": ["--ws", "websockets-sansio"],
+                 "bare-paced": ["--ws", "websockets-sansio", "--gc-paced"]}[kind]
+        s = ServerProcess([sys.executable, str(ROOT / "bench" / "bare_server.py"), *extra])
         return [s], [s.url], s.url, 1, False, lambda: None
     if kind == "engine":
         s = ServerProcess(engine_argv(tmp / "engine.db", ADMIN, profile=profile))
@@ -334,7 +336,7 @@ def print_table(rows: list[dict]) -> None:
     print("|" + "---|" * len(COLUMNS))
     for r in rows:
         print("| " + " | ".join(fmt(r, k, f) for k, f in COLUMNS) + " |")
-    for base in ("bare", "bare-sansio"):
+    for base in ("bare", "bare-sansio", "bare-paced"):
         bare = [r["votes_per_s"] for r in rows if r["target"] == base]
         for kind in ("engine", "cluster2"):
             ours = [r["votes_per_s"] for r in rows if r["target"] == kind]
