@@ -74,7 +74,10 @@ class Realtime:
         self.vote_rate = vote_rate
         self.sio = socketio.AsyncServer(
             async_mode="asgi", max_http_buffer_size=MAX_MESSAGE_BYTES, ping_interval=20, ping_timeout=25,
-            cors_allowed_origins="*", client_manager=client_manager or FastAsyncManager())
+            cors_allowed_origins="*", client_manager=client_manager or FastAsyncManager(),
+            # Engine.IO already runs every incoming message in a task of its own; a second
+            # task per event (python-socketio's default) only costs the hot path.
+            async_handlers=False)
         self.voters: dict[str, Voter] = {}
         self.connects = 0  # phone connection attempts and hang-ups: activity for the GC pacer
         self.departures = 0
