@@ -14,6 +14,8 @@ ADMIN = "fault-admin"
 class Engine:
     """A real `wenzheng-studio serve` child on a database that outlives it."""
 
+    admin = ADMIN
+
     def __init__(self, db: Path, *extra: str):
         self.db, self.extra = db, extra
         self.proc: ServerProcess | None = None

@@ -164,6 +164,33 @@ def test_redis_dies_mid_burst_nothing_acked_is_lost(pair):
     assert primary.api(f"/api/polls/{poll}")[1]["ballots"] == len(stored)
 
 
+def test_the_primary_keeps_pushing_to_its_own_clients_while_redis_is_down(pair):
+    """python-socketio delivers an emit to this engine's clients before publishing it."""
+    import socketio
+
+    redis, primary, secondary = pair
+    poll = primary.open_poll("yesno")
+    redis.stop()
+
+    async def watch_then_vote():
+        tallies = []
+        desk = socketio.AsyncClient(reconnection=False)
+        desk.on("tally", lambda data: tallies.append(data), namespace="/control")
+        await desk.connect(primary.url, auth={"token": primary.admin}, transports=["websocket"], namespaces=["/control"])
+        async with Phones(primary.url) as phones:
+            await phones.connect(20)
+            ballots = await phones.vote_all(poll, CHOICES)
+        deadline = asyncio.get_running_loop().time() + 3
+        while asyncio.get_running_loop().time() < deadline and not any(t.get("ballots") == 20 for t in tallies):
+            await asyncio.sleep(0.05)
+        await desk.disconnect()
+        return ballots, tallies
+
+    ballots, tallies = asyncio.run(watch_then_vote())
+    assert all(b.ok for b in ballots), {b.error for b in ballots if not b.ok}
+    assert any(t.get("id") == poll and t.get("ballots") == 20 for t in tallies), tallies[-1:]
+
+
 def test_secondary_serves_again_when_redis_returns(pair, redis_server):
     redis, primary, secondary = pair
     poll = primary.open_poll("yesno")
