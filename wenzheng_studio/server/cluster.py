@@ -52,6 +52,8 @@ LOCK_TTL_MS = 5000
 REQUEST_TIMEOUT_S = 5.0
 MIRROR_INTERVAL_S = 0.05  # the secondaries' view trails the primary by at most this, plus Redis
 UNAVAILABLE = "unavailable"
+READ_ONLY_OPS = ("vote", "voted", "seat")  # no read-your-writes wait (a ballot changes no reply of the mirror's)
+MIRROR_WAIT_S = 1.0
 ROLES = ("primary", "secondary")
 
 # Compare-and-refresh: only the holder may extend the lock.
@@ -251,6 +253,10 @@ class _PrimaryService:
             return  # the secondary has already told its client "unavailable": doing it now would surprise
         try:
             reply = {"id": rid, "result": await self._run(op, args)}
+            if op not in READ_ONLY_OPS:
+                # The snapshot published after this version carries the change: the secondary
+                # waits for it, so its caller reads back what it just did.
+                reply["mirror_after"] = [self.boot, self.version]
         except DomainError as exc:
             reply = {"id": rid, "error": {"code": exc.code, "message": exc.message, "status": exc.status}}
         except Exception:
@@ -282,6 +288,9 @@ class _PrimaryService:
             return await e.issue_seats(args[0])
         if op == "voted":
             return e.voted_in(str(args[0]))
+        if op == "seat":
+            found = e.seats.get(str(args[0]))
+            return list(found) if found else None
         raise DomainError("invalid", f"unknown cluster request {op!r}")
 
 
@@ -305,6 +314,7 @@ class SecondaryEngine(Engine):
         self.pending: dict[str, asyncio.Future] = {}
         self.tasks: list[asyncio.Task] = []
         self.mirror_version: tuple[str, int] = ("", 0)
+        self._mirror_changed = asyncio.Event()
 
     def recover(self) -> None:  # the primary recovers; the mirror arrives from Redis
         pass
@@ -333,6 +343,20 @@ class SecondaryEngine(Engine):
         self.show = show
         self.seats = {seat: (v[0], v[1]) for seat, v in snap["seats"].items()}
         self.mirror_version = version
+        self._mirror_changed.set()
+        self._mirror_changed = asyncio.Event()
+
+    async def _mirror_past(self, boot: str, version: int) -> None:
+        """Wait (at most MIRROR_WAIT_S) until the mirror shows the primary's show after `version`."""
+        deadline = asyncio.get_running_loop().time() + MIRROR_WAIT_S
+        while not (self.mirror_version[0] == boot and self.mirror_version[1] > version):
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                return  # Redis is slow: answer anyway, the mirror catches up by itself
+            try:
+                await asyncio.wait_for(self._mirror_changed.wait(), remaining)
+            except asyncio.TimeoutError:
+                return
 
     async def _follow(self) -> None:
         """Fetch the snapshot whenever the primary announces one (and every second regardless)."""
@@ -391,6 +415,8 @@ class SecondaryEngine(Engine):
         if "error" in reply:
             err = reply["error"]
             raise DomainError(err["code"], err["message"], err.get("status", 400))
+        if "mirror_after" in reply:
+            await self._mirror_past(*reply["mirror_after"])
         return reply["result"]
 
     async def vote(self, voter: str, group: str, venue: str, data: Any) -> dict[str, Any]:
@@ -424,6 +450,16 @@ class SecondaryEngine(Engine):
 
     def voted_in(self, voter: str) -> list[int]:
         return []  # voters are not mirrored (10,000s of them): see voted()
+
+    async def seat(self, seat: str) -> tuple[str, str] | None:
+        found = self.seats.get(seat)
+        if found is None:  # issued a moment ago and not yet in the mirror: ask the primary
+            try:
+                record = await self._call("seat", seat)
+            except DomainError:
+                return None
+            found = (record[0], record[1]) if record else None
+        return found
 
     async def voted(self, voter: str) -> list[int]:
         try:

@@ -148,7 +148,12 @@ class Engine:
         for seat, key in issued:  # reserve before the await so a concurrent call cannot reuse them
             self.seats[seat] = (venue, key)
         await self.store.write(ops)
+        self._notify("seats", len(issued))  # e.g. the cluster mirror carries them to secondaries
         return issued
+
+    async def seat(self, seat: str) -> tuple[str, str] | None:
+        """(venue, key) of an issued seat card, or None."""
+        return self.seats.get(seat)
 
     # --- votes (the hot path) -------------------------------------------------------------
     async def vote(self, voter: str, group: str, venue: str, data: Any) -> dict[str, Any]:

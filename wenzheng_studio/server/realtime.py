@@ -164,7 +164,7 @@ class Realtime:
         @sio.on("connect", namespace=AUD)
         async def audience_connect(sid, environ, auth=None):
             self.connects += 1
-            voter = self._authenticate_voter(auth)
+            voter = await self._authenticate_voter(auth)
             if voter is None:
                 raise socketio.exceptions.ConnectionRefusedError({"code": "unauthorized",
                                                                   "message": "凭证无效，请重新扫码"})
@@ -214,7 +214,7 @@ class Realtime:
             except DomainError as exc:
                 return {"ok": False, "error": exc.code, "message": exc.message}
 
-    def _authenticate_voter(self, auth: Any) -> Voter | None:
+    async def _authenticate_voter(self, auth: Any) -> Voter | None:
         if not isinstance(auth, dict):
             return None
         bucket = TokenBucket(self.vote_rate, per=1.0, burst=max(3.0, self.vote_rate * 2))
@@ -222,8 +222,9 @@ class Realtime:
             voter = self.tokens.voter(auth.get("token"))
             return Voter(voter, REMOTE, "remote", bucket) if voter else None
         seat, key = auth.get("seat"), auth.get("key")
-        if isinstance(seat, str) and seat in self.engine.seats:
-            venue, expected = self.engine.seats[seat]
-            if same_secret(key, expected):
-                return Voter(f"s:{seat}", STUDIO, venue, bucket)
+        if not isinstance(seat, str) or len(seat) > 64:
+            return None
+        found = await self.engine.seat(seat)
+        if found is not None and same_secret(key, found[1]):
+            return Voter(f"s:{seat}", STUDIO, found[0], bucket)
         return None
