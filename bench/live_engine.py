@@ -1,7 +1,12 @@
 """An in-process engine on a real socket, for tests that also need the app object itself."""
 
 import asyncio
+import contextlib
+import shutil
+import socket
+import subprocess
 import threading
+import time
 
 from harness import http
 from wenzheng_studio.server.app import EngineServer, ServeConfig
@@ -36,6 +41,40 @@ class LiveEngine:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
         self.loop.close()
+
+
+@contextlib.contextmanager
+def live_secondary(tmp_path, **config):
+    """A private redis-server on 127.0.0.1, a primary and a secondary LiveEngine sharing one show.
+    Yields the secondary, with `.primary` set (its database is the durable record)."""
+    if shutil.which("redis-server") is None:
+        raise RuntimeError("redis-server is not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                              "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    engines: list[LiveEngine] = []
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        url = f"redis://127.0.0.1:{port}/0"
+        engines.append(LiveEngine(tmp_path / "primary.db", redis=url, **config))
+        engines.append(LiveEngine(tmp_path / "secondary.db", redis=url, role="secondary", **config))
+        engines[1].primary = engines[0]
+        yield engines[1]
+    finally:
+        for e in reversed(engines):
+            e.close()
+        redis.kill()
+        redis.wait(10)
 
 
 async def _cancel_the_rest() -> None:

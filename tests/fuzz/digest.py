@@ -8,7 +8,8 @@ SPONTANEOUS = ("timer.cut",)
 
 
 def digest(live) -> str:
-    conn = sqlite3.connect(f"file:{live.server.db_path}?mode=ro", uri=True)
+    durable = getattr(live, "primary", live)  # a secondary keeps no database: its primary's is the record
+    conn = sqlite3.connect(f"file:{durable.server.db_path}?mode=ro", uri=True)
     try:
         rows = [
             conn.execute("SELECT count(*) FROM events WHERE kind NOT IN (?) AND data NOT LIKE '%\"auto\": true%'"

@@ -405,7 +405,9 @@ class SecondaryEngine(Engine):
         req = {"id": rid, "reply_to": self.reply_to, "op": op, "args": list(args),
                "expires": time.time() + REQUEST_TIMEOUT_S}
         try:
-            await self.redis.rpush(REQUESTS, _dumps(req))
+            # ASCII escapes: raw input (a lone surrogate, say) reaches the primary as it came,
+            # to be refused there exactly as on a single engine, instead of failing to encode here.
+            await self.redis.rpush(REQUESTS, json.dumps(req, separators=(",", ":")))
             reply = await asyncio.wait_for(fut, REQUEST_TIMEOUT_S)
         except (redis.RedisError, OSError, asyncio.TimeoutError):
             raise DomainError(UNAVAILABLE, "the primary engine cannot be reached through Redis; try again", 503) \
