@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -80,3 +81,24 @@ def engine_process(tmp_path):
         yield ep
     finally:
         ep.kill()
+
+
+# --- an in-process engine to attack (tests/security, tests/fuzz) ---------------------------
+_LIVE_ENGINES = ["single", pytest.param("secondary", marks=pytest.mark.skipif(
+    shutil.which("redis-server") is None, reason="redis-server is not installed"))]
+
+
+@pytest.fixture(params=_LIVE_ENGINES)
+def live(request, tmp_path):
+    """The engine under attack: a single engine, or a secondary sharing a show through Redis
+    (a secondary must hold the same line as the primary on every route and namespace)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from live_engine import LiveEngine, live_secondary
+
+    if request.param == "secondary":
+        with live_secondary(tmp_path) as engine:
+            yield engine
+        return
+    engine = LiveEngine(tmp_path / "show.db")
+    yield engine
+    engine.close()
