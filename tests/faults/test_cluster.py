@@ -222,3 +222,23 @@ def test_restarted_primary_retakes_its_own_lock(pair, engine, tmp_path):
     again = engine("--redis", redis.url, db=tmp_path / "primary.db")
     assert time.monotonic() - t0 < 5
     assert again.open_poll("yesno") >= 1
+
+
+def test_seat_cards_reach_the_secondary_mirror_but_not_every_snapshot(tmp_path):
+    """Seats travel apart from the snapshot (20,000 of them are 0.8 MB, republished at 20 Hz otherwise)."""
+    import json
+
+    import redis as redis_lib
+    from live_engine import live_secondary
+
+    with live_secondary(tmp_path) as secondary:
+        status, body = secondary.api("/api/seats", "POST", {"venue": "main", "count": 3})
+        assert status == 201, body
+        issued = {s["seat"]: s["key"] for s in body["seats"]}
+        mirror = secondary.server.engine
+        assert wait_until(lambda: all(mirror.seats.get(seat, (None, None))[1] == key for seat, key in issued.items()))
+        r = redis_lib.Redis.from_url(secondary.server.config.redis)
+        snapshot = json.loads(r.get("wenzheng:snapshot"))
+        assert snapshot["seats"] == 3 and not any(key in json.dumps(snapshot) for key in issued.values())
+        assert json.loads(r.get("wenzheng:seats")).keys() == issued.keys()
+        r.close()

@@ -16,6 +16,7 @@ Redis keys (one show per Redis database):
   wenzheng:requests       list: secondaries' commands and ballots, consumed by the primary
   wenzheng:reply:ENGINE   list: the primary's replies to one secondary
   wenzheng:snapshot       the show as the primary last committed it; wenzheng:changes announces it
+  wenzheng:seats          the seat cards, written only when seats are issued (the snapshot names their count)
   wenzheng:socketio       python-socketio's pub/sub channel
 """
 
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 PREFIX = "wenzheng"
 LOCK, CREDENTIALS, REQUESTS = f"{PREFIX}:primary", f"{PREFIX}:credentials", f"{PREFIX}:requests"
 SNAPSHOT, CHANGES, SOCKETIO_CHANNEL = f"{PREFIX}:snapshot", f"{PREFIX}:changes", f"{PREFIX}:socketio"
+SEATS = f"{PREFIX}:seats"  # apart from the snapshot: 20,000 seat cards are 0.8 MB, and they rarely change
 LOCK_TTL_MS = 5000
 REQUEST_TIMEOUT_S = 5.0
 MIRROR_INTERVAL_S = 0.05  # the secondaries' view trails the primary by at most this, plus Redis
@@ -131,10 +133,11 @@ class Cluster:
         return FastAsyncRedisManager(self.url, channel=SOCKETIO_CHANNEL)
 
     def secondary_engine(self, scene: Scene, clock: Clock, sensitive_words: tuple[str, ...]) -> "SecondaryEngine":
-        snapshot = self._sync.get(SNAPSHOT)
+        snapshot, seats = self._sync.mget([SNAPSHOT, SEATS])
         if snapshot is None:
             raise ClusterError("the primary has not published the show yet: start the primary first")
         engine = SecondaryEngine(scene, clock, self.url, self.engine_id, sensitive_words)
+        engine.apply_seats(json.loads(seats or "{}"))
         engine.apply_snapshot(json.loads(snapshot))
         return engine
 
@@ -158,6 +161,7 @@ class _PrimaryService:
         self.redis = _pooled(url)
         self.boot = uuid.uuid4().hex[:8]
         self.version = 0
+        self.seats_published = -1
         self.tasks: list[asyncio.Task] = []
         self.inflight: set[asyncio.Task] = set()
         self._publish_due: asyncio.TimerHandle | None = None
@@ -204,14 +208,17 @@ class _PrimaryService:
         return {"boot": self.boot, "version": self.version, "meta": e.show.meta(),
                 "polls": [poll_record(p) for p in e.show.polls.values()],
                 "questions": [q.to_dict() for q in e.show.questions.values()],
-                "seats": {seat: list(v) for seat, v in e.seats.items()}}
+                "seats": len(e.seats)}  # seats are only ever added: their count versions them
 
     async def _publish(self) -> None:
         snap = self.snapshot()
         async with self.redis.pipeline(transaction=False) as pipe:
+            if snap["seats"] != self.seats_published:  # before the snapshot that names them
+                pipe.set(SEATS, _dumps({seat: list(v) for seat, v in self.engine.seats.items()}))
             pipe.set(SNAPSHOT, _dumps(snap))
             pipe.publish(CHANGES, f"{snap['boot']}:{snap['version']}")
             await pipe.execute()
+        self.seats_published = snap["seats"]
 
     async def _hold_lock(self) -> None:
         while True:
@@ -341,10 +348,12 @@ class SecondaryEngine(Engine):
         for data in snap["polls"]:  # tallies come as counted by the primary, not from a ballot log
             show.polls[data["id"]] = poll_from_record(data)
         self.show = show
-        self.seats = {seat: (v[0], v[1]) for seat, v in snap["seats"].items()}
         self.mirror_version = version
         self._mirror_changed.set()
         self._mirror_changed = asyncio.Event()
+
+    def apply_seats(self, seats: dict[str, list]) -> None:
+        self.seats = {seat: (v[0], v[1]) for seat, v in seats.items()}
 
     async def _mirror_past(self, boot: str, version: int) -> None:
         """Wait (at most MIRROR_WAIT_S) until the mirror shows the primary's show after `version`."""
@@ -370,7 +379,10 @@ class SecondaryEngine(Engine):
                         pass  # several announcements: one fetch shows the newest
                     raw = await self.redis.get(SNAPSHOT)
                     if raw is not None:
-                        self.apply_snapshot(json.loads(raw))
+                        snap = json.loads(raw)
+                        if snap.get("seats") != len(self.seats):  # new seat cards: fetched only then
+                            self.apply_seats(json.loads(await self.redis.get(SEATS) or "{}"))
+                        self.apply_snapshot(snap)
             except redis.RedisError as exc:
                 log.warning("lost the show mirror from Redis: %s", exc)
                 await asyncio.sleep(0.5)
