@@ -38,6 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     screener.add_argument("--connect", help="engine URL (default http://127.0.0.1:8765)")
     screener.add_argument("--admin-token", help="operator credential")
 
+    review = sub.add_parser("review", help="the review desk: first and final review, the director's queue, follow-up")
+    review.add_argument("--connect", help="engine URL (default http://127.0.0.1:8765)")
+    review.add_argument("--admin-token", help="operator credential (default $WENZHENG_ADMIN_TOKEN)")
+
     report = sub.add_parser("report", help="the after-show report: PDF with charts + CSV")
     report.add_argument("--connect", help="engine URL (default http://127.0.0.1:8765)")
     report.add_argument("--admin-token", help="operator credential (default $WENZHENG_ADMIN_TOKEN)")
@@ -76,9 +80,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wenzheng-studio: cannot start: {exc}", file=sys.stderr)
             return 1
     # Each window lives in its own module: ui/launch.py (control room), ui/overlay_app.py,
-    # ui/screener.py. Each entry takes the parsed args and returns an exit code.
+    # ui/screener.py, ui/review/. Each entry takes the parsed args and returns an exit code.
     entry = {None: ("launch", "run_control_room"), "overlay": ("overlay_app", "run_overlay"),
-             "screener": ("screener", "run_screener"), "report": ("report_pdf", "run_report")}[args.command]
+             "screener": ("screener", "run_screener"), "review": ("review", "run_review"),
+             "report": ("report_pdf", "run_report")}[args.command]
     try:
         import importlib
 

@@ -358,3 +358,25 @@ def test_a_burst_of_questions_is_a_few_reloads(room, qtbot):
     assert len(events) >= 3
     print("questions events", len(events), "reloads", len(reloads))
     assert len(reloads) < len(events)
+
+
+def test_ctrl_r_opens_the_review_desk_and_a_reviewed_question_reaches_the_queue(room, qtbot):
+    """A web question, both reviews in the desk the director opens with Ctrl+R, then on air."""
+    status, body = room.api("/api/questions", "POST", {"text": "公交站台没有遮雨棚", "source": "web"}, token=None)
+    assert status == 201
+    qid = body["id"]
+    room.press(Qt.Key_R, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: room.window.review is not None and room.window.review.isVisible(), timeout=3000)
+    desk = room.window.review
+    assert desk.windowTitle() == "百姓问政 审核台"
+    for panel in (desk.first, desk.final):
+        qtbot.waitUntil(lambda panel=panel: panel.list.count() == 1, timeout=5000)
+        panel.list.setCurrentRow(0)
+        panel.list.item(0).setSelected(True)
+        panel.pass_button.click()
+    qtbot.waitUntil(lambda: room.window.questions.list.count() == 1, timeout=5000)
+    assert "公交站台" in room.window.questions.list.item(0).text()
+    room.window.questions.on_air_btn.click()  # the desk window has the keyboard now: the director clicks
+    qtbot.waitUntil(lambda: (room.state.get("question") or {}).get("id") == qid, timeout=5000)
+    room.window.questions.review_btn.click()  # the button raises the same window, not a second one
+    assert room.window.review is desk

@@ -132,3 +132,41 @@ def test_report_button_writes_pdf_and_csv(qtbot, desk, engine_process, tmp_path,
     pdf = next(tmp_path.glob("*.pdf"))
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 5000
     assert "<script>x</script>" in next(tmp_path.glob("*.csv")).read_text(encoding="utf-8-sig")
+
+
+def test_the_referral_unit_box_shows_the_longest_unit_name_whole(qtbot, desk):
+    """At the review desk's usual 1280×800 the 转办 box was narrower than 市住房和城乡建设局."""
+    desk.resize(1280, 800)
+    panel = desk.queue
+    qtbot.waitUntil(lambda: panel.refer_unit.count() > 0, timeout=5000)
+    longest = max((panel.refer_unit.itemText(i) for i in range(panel.refer_unit.count())), key=len)
+    qtbot.wait(50)
+    edit = panel.refer_unit.lineEdit()
+    assert edit.fontMetrics().horizontalAdvance(longest) <= edit.width(), (longest, edit.width())
+
+
+def test_review_command_opens_the_desk_on_an_engine(qtbot, engine_process, monkeypatch, capsys):
+    """`wenzheng-studio review --connect URL --admin-token T`, as a reviewer's PC runs it."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from wenzheng_studio.cli import main
+
+    monkeypatch.delenv("WENZHENG_ADMIN_TOKEN", raising=False)
+    assert main(["review", "--connect", engine_process.url]) == 2
+    assert "operator token" in capsys.readouterr().err
+    engine_process.api("POST", "/api/questions", {"text": "审核台能看到我吗"})
+    seen = {}
+
+    def look():
+        desks = [w for w in QApplication.topLevelWidgets() if isinstance(w, ReviewWidget) and w.isVisible()]
+        if desks and desks[0].first.list.count() == 1:
+            seen["text"] = desks[0].first.list.item(0).text()
+            desks[0].close()
+        else:
+            QTimer.singleShot(100, look)
+
+    QTimer.singleShot(100, look)
+    QTimer.singleShot(15000, lambda: [w.close() for w in QApplication.topLevelWidgets()])  # never hangs
+    assert main(["review", "--connect", engine_process.url, "--admin-token", engine_process.token]) == 0
+    assert "审核台能看到我吗" in seen.get("text", "")

@@ -7,22 +7,19 @@ engine in full (it keeps it) and shown in full only here; everything else masks 
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QApplication, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLineEdit,
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLineEdit,
                                QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
 from ..core.questions import phone_digits
 from .bridge import EngineBridge
-from .fonts import app_font, load_app_fonts
+from .operator_app import run_operator_window
 from .widgets import plain_label
 
-DEFAULT_URL = "http://127.0.0.1:8765"
 PRIORITIES = [("普通", 0), ("优先", 3), ("紧急", 6)]
 STATE_NAMES = {"new": "待初审", "screened": "待终审", "approved": "已通过", "rejected": "未采用", "on_air": "播出中",
                "answered": "已答复", "referred": "已转办", "closed": "已办结"}
@@ -226,21 +223,4 @@ class ScreenerConsole(QWidget):
 
 
 def run_screener(args) -> int:
-    url = getattr(args, "connect", None) or DEFAULT_URL
-    token = getattr(args, "admin_token", None) or os.environ.get("WENZHENG_ADMIN_TOKEN")
-    if not token:
-        print("wenzheng-studio screener: needs the operator token (--admin-token or $WENZHENG_ADMIN_TOKEN)",
-              file=sys.stderr)
-        return 2
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    load_app_fonts()
-    app.setFont(app_font(11))
-    bridge = EngineBridge(url, token)
-    bridge.start()
-    console = ScreenerConsole(bridge)
-    console.resize(1100, 640)
-    console.show()
-    try:
-        return app.exec()
-    finally:
-        bridge.stop()
+    return run_operator_window(args, "screener", ScreenerConsole, (1100, 640))

@@ -79,6 +79,7 @@ EN: dict[str, str] = {
     "副职答复": "By deputy",
     "撤下问题": "Off air",
     "刷新": "Refresh",
+    "审核台": "Review desk",
     "播出中": "ON AIR",
     "一把手答复率": "Head answers",
     "座位卡": "Seat cards",

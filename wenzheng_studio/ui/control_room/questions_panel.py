@@ -46,6 +46,7 @@ class QuestionsPanel(QFrame):
         self.by_deputy = button(tr("副职答复"), "Shift+F10", 14)
         self.off_air = button(tr("撤下问题"), "Shift+F9", 14)
         self.refresh_btn = button(tr("刷新"))
+        self.review_btn = button(tr("审核台"), "Ctrl+R", 14)  # the window opens it (it owns windows)
         self.on_air_btn.clicked.connect(self.put_on_air)
         self.by_head.clicked.connect(lambda: self.mark_answered("head"))
         self.by_deputy.clicked.connect(lambda: self.mark_answered("deputy"))
@@ -60,6 +61,7 @@ class QuestionsPanel(QFrame):
         buttons = QGridLayout()
         for i, b in enumerate((self.on_air_btn, self.off_air, self.by_head, self.by_deputy)):
             buttons.addWidget(b, i // 2, i % 2)
+        buttons.addWidget(self.review_btn, 2, 0, 1, 2)  # the header is too narrow for it at 1920
         box = QVBoxLayout(self)
         box.addLayout(top)
         box.addWidget(self.list, 1)

@@ -30,7 +30,7 @@ ALERT_KEEP_S = 15.0
 
 KEYS_HELP = ("Enter/F12 TAKE · Ctrl+← 上一环节 · Ctrl+1…9/Ctrl+G 跳转 · H 保持 · Space 计时 · N 下一位 · "
              "Shift+N 上一位 · =/- ±10秒 · Shift+R 重置 · C 清除发言人 · F5 新建 · F6 开始 · F7 结束 · "
-             "F8 公布 · F9 上播 · F10/Shift+F10 答复完毕 · Shift+F9 撤下问题")
+             "F8 公布 · F9 上播 · F10/Shift+F10 答复完毕 · Shift+F9 撤下问题 · Ctrl+R 审核台")
 
 
 def freeze_startup_objects() -> None:
@@ -44,6 +44,7 @@ class ControlRoomWindow(QMainWindow):
     def __init__(self, bridge: EngineBridge, lang: str | None = None, parent=None):
         super().__init__(parent)
         self.bridge = bridge
+        self.review = None  # the review desk window, made on first Ctrl+R
         self.tr_ = tr = Translator(lang)
         load_app_fonts()
         self.setFont(app_font(14))
@@ -127,6 +128,7 @@ class ControlRoomWindow(QMainWindow):
         b.stateChanged.connect(self.on_state)
         b.tallyChanged.connect(lambda poll: self.votes.on_tally(poll, time.monotonic()))
         b.questionsChanged.connect(lambda _ids: self.questions.refresh_soon())
+        self.questions.review_btn.clicked.connect(self.open_review)
         b.connectionChanged.connect(self._set_connection)
         b.commandFailed.connect(self.show_alert)
         b.tallyChanged.connect(self.preview.set_tally)
@@ -159,6 +161,7 @@ class ControlRoomWindow(QMainWindow):
         for n in range(1, 10):  # Ctrl+1 … Ctrl+9: go to that segment without the mouse
             table.append(((f"Ctrl+{n}",), lambda i=n - 1: self.goto_segment(i)))
         table.append((("Ctrl+O",), self.preview.toggle.toggle))
+        table.append((("Ctrl+R",), self.open_review))
         self.shortcuts: dict[str, QShortcut] = {}
         for keys, slot in table:
             for key in keys:
@@ -276,7 +279,21 @@ class ControlRoomWindow(QMainWindow):
             if self.alert.text() and now - self._alert_at > ALERT_KEEP_S:
                 self.alert.setText("")
 
+    def open_review(self) -> None:
+        """The review desk (初审, 终审, the director's queue, 办理跟踪) in a window of its own,
+        on this control room's engine connection."""
+        from ..review import ReviewWidget  # loads only when asked
+
+        if self.review is None:
+            self.review = ReviewWidget(self.bridge)
+            self.review.resize(1280, 800)
+        self.review.show()
+        self.review.raise_()
+        self.review.activateWindow()
+
     def closeEvent(self, event) -> None:
         self.ticker.stop()
         self.preview.close_window()
+        if self.review is not None:
+            self.review.close()
         super().closeEvent(event)

@@ -1,5 +1,5 @@
-"""The review desk: first/final review, the director's queue and follow-up, as one widget
-the control room can embed as a tab: `ReviewWidget(bridge)`."""
+"""The review desk: first/final review, the director's queue and follow-up, as one widget:
+`wenzheng-studio review` on a reviewer's PC, or a window from the control room (Ctrl+R)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ __all__ = ["ReviewWidget", "QuestionsModel", "ReviewPanel", "QueuePanel", "Follo
 class ReviewWidget(QWidget):
     def __init__(self, bridge: EngineBridge, parent=None):
         super().__init__(parent)
+        self.setWindowTitle("百姓问政 审核台")
         self.bridge = bridge
         self.model = QuestionsModel(bridge, self)
         self.first = ReviewPanel(self.model, "new")
@@ -54,3 +55,9 @@ class ReviewWidget(QWidget):
 
         self.message.setText("正在生成报告……")
         collect_and_write(self.bridge, on_done=self.message.setText)
+
+
+def run_review(args) -> int:
+    from ..operator_app import run_operator_window
+
+    return run_operator_window(args, "review", ReviewWidget, (1280, 800))

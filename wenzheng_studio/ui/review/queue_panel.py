@@ -78,11 +78,14 @@ class QueuePanel(QWidget):
         row2.addWidget(self.head_button)
         row2.addWidget(self.deputy_button)
         row2.addWidget(self.answerer, 1)
+        # The unit gets a row of its own: names like 市住房和城乡建设局 were clipped beside the buttons.
         row3 = QHBoxLayout()
         row3.addWidget(QLabel("转办给"))
         row3.addWidget(self.refer_unit, 1)
-        row3.addWidget(self.hard)
-        row3.addWidget(self.refer_button)
+        row4 = QHBoxLayout()
+        row4.addStretch(1)
+        row4.addWidget(self.hard)
+        row4.addWidget(self.refer_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.rate)
         title = QLabel("导播队列（拖动排序）")
@@ -94,6 +97,7 @@ class QueuePanel(QWidget):
         layout.addWidget(QLabel("已答复（可转办跟踪）"))
         layout.addWidget(self.answered)
         layout.addLayout(row3)
+        layout.addLayout(row4)
 
         self._focus = self.queue
         self.queue.itemClicked.connect(lambda *_: self._set_focus(self.queue))
