@@ -33,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     overlay = sub.add_parser("overlay", help="the broadcast overlay window for OBS Window Capture")
     overlay.add_argument("--connect", help="engine URL (default http://127.0.0.1:8765)")
     overlay.add_argument("--key-color", default="#00B140", help="background key colour (default chroma green #00B140)")
+    overlay.add_argument("--screen", type=int, default=1,
+                         help="which screen the window covers, 1 = the primary (default 1)")
 
     screener = sub.add_parser("screener", help="the hotline screener's console")
     screener.add_argument("--connect", help="engine URL (default http://127.0.0.1:8765)")

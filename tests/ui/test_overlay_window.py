@@ -115,3 +115,34 @@ def test_overlay_survives_thousands_of_frames(tmp_path):
                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.returncode == 0, out.stderr[-2000:]
     assert "none_dealloc" not in out.stderr
+
+
+def test_overlay_command_refuses_a_screen_that_is_not_there(qtbot, capsys):
+    from wenzheng_studio.cli import main
+
+    assert main(["overlay", "--connect", "http://127.0.0.1:1", "--screen", "9"]) == 2
+    err = capsys.readouterr().err
+    assert "no screen 9" in err and "1 = " in err  # names the screens there are
+
+
+def test_overlay_command_covers_the_chosen_screen(qtbot):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from wenzheng_studio.cli import main
+
+    placed = {}
+
+    def look():
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, OverlayWindow) and w.isVisible()]
+        if windows:
+            placed["pos"] = windows[0].pos()
+            placed["screen"] = QApplication.screens()[0].geometry().topLeft()
+            windows[0].close()
+        else:
+            QTimer.singleShot(50, look)
+
+    QTimer.singleShot(50, look)
+    QTimer.singleShot(10000, lambda: [w.close() for w in QApplication.topLevelWidgets()])  # never hangs
+    assert main(["overlay", "--connect", "http://127.0.0.1:1", "--screen", "1"]) == 0
+    assert placed["pos"] == placed["screen"]

@@ -28,13 +28,25 @@ def run_overlay(args) -> int:
     except ValueError as exc:
         print(f"wenzheng-studio overlay: {exc}", file=sys.stderr)
         return 2
-    window.move(0, 0)
+    screens = app.screens()
+    number = getattr(args, "screen", None) or 1
+    if not 1 <= number <= len(screens):
+        listing = "; ".join(f"{i} = {sc.name()} {sc.geometry().width()}x{sc.geometry().height()}"
+                            for i, sc in enumerate(screens, 1))
+        print(f"wenzheng-studio overlay: there is no screen {number} (screens: {listing})", file=sys.stderr)
+        return 2
+    # On a second output (a monitor feeding a keyer, or just out of the operator's way) the
+    # frameless 1920x1080 window covers that screen from its top-left corner.
+    window.move(screens[number - 1].geometry().topLeft())
     window.show()
-    signal.signal(signal.SIGINT, lambda *_: app.quit())
-    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+    previous = {sig: signal.signal(sig, lambda *_: app.quit()) for sig in (signal.SIGINT, signal.SIGTERM)}
     wake = QTimer()  # lets Python see SIGINT/SIGTERM while Qt's loop runs
     wake.timeout.connect(lambda: None)
     wake.start(250)
-    code = app.exec()
-    window.close()
-    return code
+    try:
+        return app.exec()
+    finally:
+        wake.stop()
+        window.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
