@@ -28,6 +28,7 @@ from .ratelimit import KeyedLimiter
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
+DRAIN_CAP_BYTES = 1024 * 1024  # an oversize body up to this is read to its end, so its sender sees the 413
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -38,14 +39,22 @@ def error(code: str, message: str, status: int) -> JSONResponse:
 async def read_json(request: Request) -> Any:
     """The body as JSON, refusing oversize, non-UTF-8 and malformed bodies with a 4xx."""
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isascii() or not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+    if declared is not None and (not declared.isascii() or not declared.isdigit() or int(declared) > DRAIN_CAP_BYTES):
         raise DomainError("too_large", f"body must be at most {MAX_BODY_BYTES} bytes", 413)
+    too_large = declared is not None and int(declared) > MAX_BODY_BYTES
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise DomainError("too_large", f"body must be at most {MAX_BODY_BYTES} bytes", 413)
+        too_large = too_large or size > MAX_BODY_BYTES
+        if too_large:
+            # Read on (to DRAIN_CAP_BYTES) instead of answering mid-upload: closing a socket
+            # with unread data resets it, and the client would see a reset, not the 413.
+            if size > DRAIN_CAP_BYTES:
+                break
+            continue
         chunks.append(chunk)
+    if too_large:
+        raise DomainError("too_large", f"body must be at most {MAX_BODY_BYTES} bytes", 413)
     raw = b"".join(chunks)
     if not raw.strip():
         return None
