@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -84,6 +86,37 @@ class ServerProcess:
                 self.proc.kill()
                 self.proc.wait(5)
         return self.proc.returncode
+
+
+class RedisServer:
+    """A private redis-server on 127.0.0.1 (any free port, or `port` to come back on the same
+    address), no persistence; ready when the constructor returns."""
+
+    def __init__(self, port: int | None = None):
+        if shutil.which("redis-server") is None:
+            raise RuntimeError("redis-server is not installed")
+        if port is None:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+        self.port = port
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
 
 
 def engine_argv(db: str | Path, admin: str, *extra: str, profile: str | None = None) -> list[str]:

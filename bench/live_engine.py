@@ -2,13 +2,9 @@
 
 import asyncio
 import contextlib
-import shutil
-import socket
-import subprocess
 import threading
-import time
 
-from harness import http
+from harness import RedisServer, http
 from wenzheng_studio.server.app import EngineServer, ServeConfig
 
 ADMIN = "security-admin-token"
@@ -45,36 +41,19 @@ class LiveEngine:
 
 @contextlib.contextmanager
 def live_secondary(tmp_path, **config):
-    """A private redis-server on 127.0.0.1, a primary and a secondary LiveEngine sharing one show.
+    """A private RedisServer, a primary and a secondary LiveEngine sharing one show.
     Yields the secondary, with `.primary` set (its database is the durable record)."""
-    if shutil.which("redis-server") is None:
-        raise RuntimeError("redis-server is not installed")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                              "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    redis = RedisServer()
     engines: list[LiveEngine] = []
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        url = f"redis://127.0.0.1:{port}/0"
-        engines.append(LiveEngine(tmp_path / "primary.db", redis=url, **config))
-        engines.append(LiveEngine(tmp_path / "secondary.db", redis=url, role="secondary", **config))
+        engines.append(LiveEngine(tmp_path / "primary.db", redis=redis.url, **config))
+        engines.append(LiveEngine(tmp_path / "secondary.db", redis=redis.url, role="secondary", **config))
         engines[1].primary = engines[0]
         yield engines[1]
     finally:
         for e in reversed(engines):
             e.close()
-        redis.kill()
-        redis.wait(10)
+        redis.stop()
 
 
 async def _cancel_the_rest() -> None:

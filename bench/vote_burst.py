@@ -26,7 +26,6 @@ import json
 import multiprocessing as mp
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,7 +33,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import ROOT, ServerProcess, engine_argv, http, percentile, raise_fd_limit, rss_mb  # noqa: E402
+from harness import ROOT, RedisServer, ServerProcess, engine_argv, http, percentile, raise_fd_limit, rss_mb  # noqa: E402
 
 ADMIN = "bench-admin-token"
 CHOICES = ("satisfied", "basic", "unsatisfied")
@@ -137,34 +136,6 @@ async def _overlay(url, ready_q, stop, out_q) -> None:
 
 
 # --- targets -----------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Redis:
-    def __init__(self):
-        if not shutil.which("redis-server"):
-            raise RuntimeError("redis-server is not installed")
-        self.port = free_port()
-        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-                                      "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
-
-
 def start_target(kind: str, tmp: Path, profile: str | None):
     """(servers, phone urls, overlay url, poll id, needs tokens, cleanup)."""
     if kind in ("bare", "bare-sansio", "bare-paced"):
@@ -176,7 +147,7 @@ def start_target(kind: str, tmp: Path, profile: str | None):
         s = ServerProcess(engine_argv(tmp / "engine.db", ADMIN, profile=profile))
         return [s], [s.url], s.url, _open_poll(s.url), True, lambda: None
     if kind == "cluster2":
-        redis = Redis()
+        redis = RedisServer()
         try:
             primary = ServerProcess(engine_argv(tmp / "primary.db", ADMIN, "--redis", redis.url))
             secondary = ServerProcess(engine_argv(tmp / "secondary.db", ADMIN, "--redis", redis.url,
