@@ -90,7 +90,7 @@ class EngineServer:
 
     def activity(self) -> int:
         """Grows with every acked ballot, phone connection and hang-up (the GC pacer waits for calm)."""
-        return getattr(self.engine, "votes_acked", 0) + self.realtime.connects + self.realtime.departures
+        return self.engine.votes_acked + self.realtime.connects + self.realtime.departures
 
     def public_url(self) -> str:
         if self.config.public_url:

@@ -66,8 +66,8 @@ class ClusterError(RuntimeError):
     """A start-up refusal with a message for the operator (wrong role, no primary, no Redis)."""
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def _dumps(value: Any, *, ascii_only: bool = False) -> str:
+    return json.dumps(value, ensure_ascii=ascii_only, separators=(",", ":"))
 
 
 def _pooled(url: str) -> aioredis.Redis:
@@ -357,15 +357,12 @@ class SecondaryEngine(Engine):
 
     async def _mirror_past(self, boot: str, version: int) -> None:
         """Wait (at most MIRROR_WAIT_S) until the mirror shows the primary's show after `version`."""
-        deadline = asyncio.get_running_loop().time() + MIRROR_WAIT_S
-        while not (self.mirror_version[0] == boot and self.mirror_version[1] > version):
-            remaining = deadline - asyncio.get_running_loop().time()
-            if remaining <= 0:
-                return  # Redis is slow: answer anyway, the mirror catches up by itself
-            try:
-                await asyncio.wait_for(self._mirror_changed.wait(), remaining)
-            except asyncio.TimeoutError:
-                return
+        try:
+            async with asyncio.timeout(MIRROR_WAIT_S):
+                while not (self.mirror_version[0] == boot and self.mirror_version[1] > version):
+                    await self._mirror_changed.wait()
+        except TimeoutError:
+            pass  # Redis is slow: answer anyway, the mirror catches up by itself
 
     async def _follow(self) -> None:
         """Fetch the snapshot whenever the primary announces one (and every second regardless)."""
@@ -419,7 +416,7 @@ class SecondaryEngine(Engine):
         try:
             # ASCII escapes: raw input (a lone surrogate, say) reaches the primary as it came,
             # to be refused there exactly as on a single engine, instead of failing to encode here.
-            await self.redis.rpush(REQUESTS, json.dumps(req, separators=(",", ":")))
+            await self.redis.rpush(REQUESTS, _dumps(req, ascii_only=True))
             reply = await asyncio.wait_for(fut, REQUEST_TIMEOUT_S)
         except (redis.RedisError, OSError, asyncio.TimeoutError):
             raise DomainError(UNAVAILABLE, "the primary engine cannot be reached through Redis; try again", 503) \
@@ -462,9 +459,6 @@ class SecondaryEngine(Engine):
     async def issue_seats(self, body: Any) -> list[tuple[str, str]]:
         return [tuple(s) for s in await self._call("issue_seats", body)]
 
-    def voted_in(self, voter: str) -> list[int]:
-        return []  # voters are not mirrored (10,000s of them): see voted()
-
     async def seat(self, seat: str) -> tuple[str, str] | None:
         found = self.seats.get(seat)
         if found is None:  # issued a moment ago and not yet in the mirror: ask the primary
@@ -476,6 +470,7 @@ class SecondaryEngine(Engine):
         return found
 
     async def voted(self, voter: str) -> list[int]:
+        """The polls this voter has a ballot in: voters are not mirrored (10,000s of them), the primary knows."""
         try:
             return [int(p) for p in await self._call("voted", voter)]
         except DomainError:

@@ -36,7 +36,7 @@ class Engine:
         self.listeners: list[Listener] = []
         self._ticker: asyncio.Task | None = None
         self.votes_acked = 0
-        self.voters_are_remote = False  # True on a secondary: who voted is known to the primary only
+        self.voters_are_remote = False  # True on a secondary: ask its voted(), not voted_in()
 
     # --- life --------------------------------------------------------------------------
     def recover(self) -> None:
@@ -182,10 +182,6 @@ class Engine:
 
     def voted_in(self, voter: str) -> list[int]:
         return [p.id for p in self.show.polls.values() if voter in p.voters]
-
-    async def voted(self, voter: str) -> list[int]:
-        """The polls this voter has a ballot in (a secondary engine asks the primary)."""
-        return self.voted_in(voter)
 
     # --- read-outs ------------------------------------------------------------------------
     def state(self, *, operator: bool = False) -> dict[str, Any]:

@@ -56,7 +56,6 @@ class GcPacer:
         self._departures_at_deep = departures()
         self._saved_threshold: tuple[int, int, int] | None = None
         self.collections = {"young": 0, "shallow": 0, "deep": 0}
-        self.longest_s = {"young": 0.0, "shallow": 0.0, "deep": 0.0}
 
     # --- process-wide switch ----------------------------------------------------------
     def install(self) -> None:
@@ -113,7 +112,6 @@ class GcPacer:
         if kind == "deep":
             self.last_deep = end
         self.collections[kind] += 1
-        self.longest_s[kind] = max(self.longest_s[kind], took)
         if took > 0.25:
             log.info("%s garbage collection took %.2f s", kind, took)
         return kind

@@ -79,8 +79,8 @@ class Realtime:
             # task per event (python-socketio's default) only costs the hot path.
             async_handlers=False)
         self.voters: dict[str, Voter] = {}
-        self.connects = 0  # phone connection attempts and hang-ups: activity for the GC pacer
-        self.departures = 0
+        self.connects = 0  # phone connection attempts (activity for the GC pacer)
+        self.departures = 0  # phone hang-ups (activity too; garbage for its deep collection)
         self._state = Throttle(PUSH_INTERVAL_S, self._push_state)
         self._tallies: dict[int, Throttle] = {}
         self._last_audience_poll: tuple | None = None
