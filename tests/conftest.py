@@ -19,6 +19,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))  # harness, phones, live_engine: shared by the benches and the tests
 READY = re.compile(r"wenzheng-studio listening on (http://\S+)")
 
 
@@ -92,7 +93,6 @@ _LIVE_ENGINES = ["single", pytest.param("secondary", marks=pytest.mark.skipif(
 def live(request, tmp_path):
     """The engine under attack: a single engine, or a secondary sharing a show through Redis
     (a secondary must hold the same line as the primary on every route and namespace)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
     from live_engine import LiveEngine, live_secondary
 
     if request.param == "secondary":

@@ -1,12 +1,7 @@
-import sys
 from pathlib import Path
 
 import pytest
-
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-sys.path.insert(0, str(BENCH))
-
-from harness import ServerProcess, engine_argv, http  # noqa: E402
+from harness import ServerProcess, engine_argv, http  # bench/ (on the path: tests/conftest.py)
 
 ADMIN = "fault-admin"
 

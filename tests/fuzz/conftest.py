@@ -1,5 +1,4 @@
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))  # live_engine (the `live` fixture: tests/conftest.py)
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # digest
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # digest (bench/ is on the path: tests/conftest.py)
