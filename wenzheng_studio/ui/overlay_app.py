@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 
-DEFAULT_URL = "http://127.0.0.1:8765"
+from .operator_app import engine_url
 
 
 def run_overlay(args) -> int:
@@ -22,7 +22,7 @@ def run_overlay(args) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Wenzheng Studio Overlay")
-    url = getattr(args, "connect", None) or DEFAULT_URL
+    url = engine_url(args)
     try:
         window = OverlayWindow(url, getattr(args, "key_color", None) or "#00B140")
     except ValueError as exc:

@@ -6,7 +6,6 @@ or the button on the review desk. All viewer text is drawn with drawText: plain 
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 import urllib.request
@@ -19,6 +18,7 @@ from PySide6.QtGui import QColor, QFont, QGuiApplication, QPageLayout, QPageSize
 from ..core.report import mmss, report_csv, report_data
 from ..paths import user_data_dir
 from .fonts import load_app_fonts
+from .operator_app import engine_url, operator_token
 
 W, H, M = 595.0, 842.0, 40.0  # A4 in points at 72 dpi, margin
 INK, GREY, BLUE, RED, GREEN = QColor("#1d2330"), QColor("#b0b7c3"), QColor("#1565c0"), QColor("#c62828"), QColor("#2e7d32")
@@ -231,10 +231,8 @@ def collect_and_write(bridge, on_done: Callable[[str], None], out_dir: Path | No
 
 
 def run_report(args) -> int:
-    url = getattr(args, "connect", None) or "http://127.0.0.1:8765"
-    token = getattr(args, "admin_token", None) or os.environ.get("WENZHENG_ADMIN_TOKEN")
-    if not token:
-        print("wenzheng-studio report: needs the operator token (--admin-token or $WENZHENG_ADMIN_TOKEN)", file=sys.stderr)
+    url, token = engine_url(args), operator_token(args, "report")
+    if token is None:
         return 2
     try:
         parts = fetch_parts(url, token)
