@@ -27,6 +27,29 @@ class LiveEngine:
     def api(self, path: str, method: str = "GET", body=None, token: str | None = ADMIN):
         return http(self.url + path, method, body, token)
 
+    def prove_alive(self) -> None:
+        """The engine still does its job — a question is stored, a ballot is acked and
+        counted — not merely "no 5xx". Run after every bad input in the fuzz and security suites."""
+        import socketio  # the client library, only for tests that attack the engine
+
+        status, reply = self.api("/api/questions", "POST", {"text": "引擎还在工作吗？"})
+        assert status == 201, ("a normal question was refused", status, reply)
+        status, poll = self.api("/api/polls", "POST", {"title": "心跳", "kind": "yesno"})
+        assert status == 201, ("a normal poll was refused", status, poll)
+        status, view = self.api(f"/api/polls/{poll['id']}/open", "POST", {})
+        assert status == 200, ("a normal poll did not open", status, view)
+        token = self.api("/api/voter", "POST", token=None)[1]["token"]
+        phone = socketio.Client(reconnection=False)
+        phone.connect(self.url, auth={"token": token}, transports=["websocket"], namespaces=["/audience"],
+                      wait_timeout=10)
+        try:
+            ack = phone.call("vote", {"poll": poll["id"], "choice": "yes"}, namespace="/audience", timeout=10)
+        finally:
+            phone.disconnect()
+        assert ack == {"ok": True}, ("a normal vote was not acknowledged", ack)
+        status, view = self.api(f"/api/polls/{poll['id']}/close", "POST", {})
+        assert status == 200 and view["ballots"] == 1, ("the acked ballot is not counted", status, view)
+
     @property
     def routes(self):
         return self.server.app.other_asgi_app.routes

@@ -102,3 +102,13 @@ def live(request, tmp_path):
     engine = LiveEngine(tmp_path / "show.db")
     yield engine
     engine.close()
+
+
+@pytest.fixture
+def single_live(tmp_path):
+    """One in-process engine on a real socket (no Redis variant): for tests of one engine's own rules."""
+    from live_engine import LiveEngine
+
+    engine = LiveEngine(tmp_path / "show.db")
+    yield engine
+    engine.close()

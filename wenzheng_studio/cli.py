@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import sys
 
 
@@ -10,6 +11,18 @@ def _serve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scene", help="running order TOML (default scenes/baixing-wenzheng.toml)")
     p.add_argument("--db", help="SQLite database; the same file resumes the show (default: user data folder)")
     p.add_argument("--admin-token", help="operator credential (default: $WENZHENG_ADMIN_TOKEN, else kept beside the db)")
+
+
+def _proxy_list(value: str) -> tuple[str, ...]:
+    """ADDR[,ADDR]: IP addresses or networks (10.0.0.0/24). Checked here because uvicorn takes
+    a mistyped entry as a literal name that never matches, silently trusting nobody."""
+    entries = tuple(v.strip() for v in value.split(",") if v.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{entry!r} is not an IP address or network") from None
+    return entries
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,9 +39,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--redis", help="redis://… to share one show across several engines")
     serve.add_argument("--role", choices=["primary", "secondary"], default="primary",
                        help="with --redis: primary owns --db (one per show); secondaries forward to it")
+    serve.add_argument("--takeover", action="store_true",
+                       help="with --redis: a primary takes a Redis database another show's crashed primary left "
+                            "(never one whose primary still holds the lock); see docs/SCALING.md")
     serve.add_argument("--voter-token-rate", type=int, default=120, help="voter tokens per client IP per minute; 0 = unlimited")
     serve.add_argument("--public-url", help="address phones use, e.g. https://vote.example.cn (default: LAN address)")
     serve.add_argument("--sensitive-words", help="file of words (one a line) that flag a web question for reviewers")
+    serve.add_argument("--trusted-proxy", type=_proxy_list, default=(), metavar="ADDR[,ADDR]",
+                       help="reverse proxies whose X-Forwarded-For gives the client address (default: none, "
+                            "the header is ignored)")
 
     overlay = sub.add_parser("overlay", help="the broadcast overlay window for OBS Window Capture")
     overlay.add_argument("--connect", help="engine URL (default http://127.0.0.1:8765)")
@@ -55,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         from .core.scene import SceneError
-        from .store import StoreLocked
+        from .store import StoreDamaged, StoreLocked
         from .server.app import ServeConfig
         from .server.serve import main as serve_main
 
@@ -66,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         config = ServeConfig(scene=args.scene, db=args.db, host=args.host, port=args.port,
                              admin_token=args.admin_token, redis=args.redis,
                              voter_token_rate=args.voter_token_rate, public_url=args.public_url,
-                             sensitive_words=words, role=args.role)
+                             sensitive_words=words, role=args.role, trusted_proxies=args.trusted_proxy,
+                             takeover=args.takeover)
         try:
             return serve_main(config)
         except SceneError as exc:
@@ -75,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
         except StoreLocked as exc:
             print(f"wenzheng-studio: {exc}", file=sys.stderr)
             return 3
+        except StoreDamaged as exc:
+            print(f"wenzheng-studio: {exc}", file=sys.stderr)
+            return 4
         except OSError as exc:
             print(f"wenzheng-studio: cannot start: {exc}", file=sys.stderr)
             return 1

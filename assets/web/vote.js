@@ -18,7 +18,7 @@
     not_open: "本轮投票已结束或尚未开始，这一票没有计入。",
     no_poll: "这一轮投票不存在，这一票没有计入。",
     bad_choice: "选项无效，这一票没有计入。请刷新页面后重试。",
-    duplicate: "您已经投过票了，每台设备每轮只能投一票。",
+    duplicate: "您已经投过票了，每个投票凭证每轮只能投一票。",
     rate_limited: "操作太频繁，这一票没有计入。请稍等几秒再试。",
     invalid: "投票请求无效，这一票没有计入。请刷新页面后重试。",
     unavailable: "系统繁忙，这一票没有计入，请稍后再投。",
@@ -202,7 +202,7 @@
       var chosen = loadMemory()[p.id];
       $("voted-head").textContent = state.justVoted === p.id ? "投票成功" : "您已投票";
       $("voted-title").textContent = p.title;
-      $("voted-choice").textContent = chosen ? "您的选择：" + choiceLabel(p, chosen) : "本设备已参与本轮投票";
+      $("voted-choice").textContent = chosen ? "您的选择：" + choiceLabel(p, chosen) : "本浏览器的投票凭证已参与本轮投票";
       setView("voted");
     } else if (p.state === "open" && left !== 0) {
       $("title").textContent = p.title;

@@ -74,8 +74,9 @@ def test_ballots_csv_summary_and_audit_agree_with_the_live_tally(report_engine):
         assert api(ep, "GET", f"/api/polls/999/{path}").status_code == 404
 
     rows = read_csv(api(ep, "GET", f"/api/polls/{poll_id}/ballots.csv"))
-    assert rows[0] == ["seq", "poll", "time", "epoch", "group", "venue", "voter", "choice", "label"]
+    assert rows[0] == ["seq", "poll", "time", "epoch", "group", "venue", "voter", "choice", "label", "addr"]
     body = rows[1:]
+    assert {r[9] for r in body} == {"127.0.0.1"}  # the phone's address, appended last
     assert len(body) == 7
     assert [r[0] for r in body] == [str(n) for n in range(1, 8)]
     assert sorted((r[4], r[5], r[7]) for r in body) == sorted([

@@ -64,11 +64,14 @@ def test_many_cards_do_not_exhaust_nones_refcount(qapp, tmp_path):
     # PySide6 6.12.0 on Python 3.11 drops a reference to None per void Qt call; 300 cards make
     # about 100 000 such calls, far more than None's count, and Python aborts. pyproject.toml
     # pins the binding below 6.12; this fails (or aborts) if a broken binding comes back.
+    import gc
     import sys
+    gc.collect()  # earlier tests' garbage holds Nones too: collected mid-test it looked like a leak
     before = sys.getrefcount(None)
     for _ in range(2):
         assert write_seat_cards_pdf(seats("main", 150), tmp_path / "many.pdf", TITLE) == 19
-    assert sys.getrefcount(None) >= before
+    # The broken binding loses ~100,000 references here; ordinary churn moves a few hundred.
+    assert sys.getrefcount(None) >= before - 5000
 
 
 def test_refuses_nothing_to_print_and_incomplete_seats(qapp, tmp_path):

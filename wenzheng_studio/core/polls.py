@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import DomainError, invalid
+from .text import unencodable
 
 DRAFT, OPEN, CLOSED = "draft", "open", "closed"
 STUDIO, REMOTE = "studio", "remote"
@@ -40,6 +41,8 @@ def _text(value: Any, name: str, limit: int, required: bool = True) -> str:
         raise invalid(f"{name} is longer than {limit} characters")
     if any(ord(c) < 32 for c in value):
         raise invalid(f"{name} contains control characters")
+    if unencodable(value):
+        raise invalid(f"{name} contains text that is not valid Unicode (a lone surrogate)")
     return value
 
 
@@ -192,16 +195,13 @@ class Poll:
                 out["score"] = self.score()
         return out
 
+    # What is stored of a poll (the rest is derived from the ballot log).
+    RECORD_FIELDS = ("id", "title", "kind", "choices", "unit", "revealed", "state", "created_at",
+                     "opened_at", "closed_at", "closes_at", "venues")
+
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id, "title": self.title, "kind": self.kind, "choices": self.choices, "unit": self.unit,
-            "revealed": self.revealed, "state": self.state, "created_at": self.created_at,
-            "opened_at": self.opened_at, "closed_at": self.closed_at, "closes_at": self.closes_at,
-            "venues": self.venues,
-        }
+        return {name: getattr(self, name) for name in self.RECORD_FIELDS}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Poll":
-        return cls(**{k: data[k] for k in (
-            "id", "title", "kind", "choices", "unit", "revealed", "state", "created_at",
-            "opened_at", "closed_at", "closes_at", "venues") if k in data})
+        return cls(**{k: data[k] for k in cls.RECORD_FIELDS if k in data})

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from .errors import DomainError, bad_transition, invalid
+from .text import unencodable
 
 NEW, SCREENED, APPROVED, REJECTED, ON_AIR, ANSWERED, REFERRED, CLOSED = (
     "new", "screened", "approved", "rejected", "on_air", "answered", "referred", "closed")
@@ -56,6 +57,8 @@ def clean_text(value: Any, name: str, limit: int, required: bool = False) -> str
         raise invalid(f"{name} is longer than {limit} characters")
     if any((ord(c) < 32 and c != "\n") or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029\ufeff" for c in value):
         raise invalid(f"{name} contains control characters")
+    if unencodable(value):
+        raise invalid(f"{name} contains text that is not valid Unicode (a lone surrogate)")
     return value
 
 

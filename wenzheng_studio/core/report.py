@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime
 from typing import Any, Mapping, Sequence
 from zoneinfo import ZoneInfo
@@ -118,7 +119,7 @@ QUESTION_COLUMNS = [("id", "编号"), ("source", "来源"), ("name", "姓名"), 
 def report_csv(data: Mapping[str, Any]) -> str:
     """One CSV with three sections; a BOM so Excel opens the Chinese correctly."""
     out = io.StringIO()
-    w = csv.writer(out)
+    w = SafeCsvWriter(out)
     w.writerow([f"{data['title']} 节目报告", data.get("started", "")])
     hr = data["head_rate"]
     w.writerow(["一把手答复率", f"{hr['by_head']}/{hr['answered']}",
@@ -135,12 +136,35 @@ def report_csv(data: Mapping[str, Any]) -> str:
     w.writerow([])
     w.writerow([label for _, label in QUESTION_COLUMNS])
     for q in data["questions"]:
-        w.writerow([spreadsheet_safe(q[key]) for key, _ in QUESTION_COLUMNS])
+        w.writerow([q[key] for key, _ in QUESTION_COLUMNS])
     return "\ufeff" + out.getvalue()
 
 
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+# A negative number or a signed mm:ss duration ("-3", "-0.5", "-1:05", the report's 提前 column)
+# is all digits: no formula can be built from it, so it stays as it is and stays a number.
+_SIGNED_NUMBER = re.compile(r"-\d+(\.\d+)?(:\d\d){0,2}", re.ASCII)
+
+
 def spreadsheet_safe(value: Any) -> Any:
-    """Spreadsheets run cells starting with = + - @ as formulas: viewer text stays text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Spreadsheets run a cell starting with = + - @ (or a tab/CR) as a formula: text stays text.
+    Only str cells are touched: an int or float is written as the number it is."""
+    if isinstance(value, str) and value[:1] in FORMULA_LEADS and not _SIGNED_NUMBER.fullmatch(value):
         return "'" + value
     return value
+
+
+class SafeCsvWriter:
+    """csv.writer that defuses every cell it writes: the one place the engine's CSV files
+    (report.csv here, ballots.csv and summary.csv in server/exports.py) are written, so
+    titles, labels, names and viewer text can never reach a spreadsheet as a formula."""
+
+    def __init__(self, out: Any, **fmt: Any):
+        self._writer = csv.writer(out, **fmt)
+
+    def writerow(self, row: Sequence[Any]) -> Any:
+        return self._writer.writerow([spreadsheet_safe(v) for v in row])
+
+    def writerows(self, rows: Sequence[Sequence[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)

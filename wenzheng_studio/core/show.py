@@ -13,7 +13,7 @@ from typing import Any
 from .errors import DomainError, invalid, not_found
 from .polls import CLOSED, OPEN, Poll
 from .followup import due_date, local_date
-from .questions import ANSWERED, APPROVED, ON_AIR, Question, merge_into
+from .questions import ANSWERED, APPROVED, ON_AIR, Question, clean_text, merge_into
 from .running_order import LIVE, RunningOrder
 from .scene import Scene
 from .timers import SpeakerTimer
@@ -99,7 +99,8 @@ class Show:
             label = body.get("label")
             if label is not None and not isinstance(label, str):
                 raise invalid("label must be text")
-            self._start_timer(now, seconds, (label or "").strip()[:80] or None, body)
+            label = clean_text((label or "").strip()[:80], "label", 80)
+            self._start_timer(now, seconds, label or None, body)
         elif action == "timer.pause":
             t.pause(now)
         elif action == "timer.resume":
@@ -303,7 +304,7 @@ class Show:
     def meta(self) -> dict[str, Any]:
         return {
             "order": self.order.to_dict(), "timer": self.timer.to_dict(), "current_poll_id": self.current_poll_id,
-            "on_air_question_id": self.on_air_question_id, "overlay": self.overlay,
+            "on_air_question_id": self.on_air_question_id, "overlay": dict(self.overlay),
         }
 
     def restore(self, meta: dict[str, Any] | None, polls: list[dict], questions: list[dict],
@@ -331,6 +332,28 @@ class Show:
             self.current_poll_id = None
         if self.on_air_question_id not in self.questions:
             self.on_air_question_id = None
+
+    def revert_to(self, meta: dict[str, Any] | None, polls: list[dict], questions: list[dict]) -> None:
+        """Back to the records the store holds, after a write that failed.
+
+        Poll objects are updated in place and keep their tallies: a tally counts only
+        ballots already durable, and a ballot in flight holds its poll and counts into it.
+        """
+        stored = Show(self.scene, self.sensitive_words)
+        stored.restore(meta, polls, questions, [])
+        self.order, self.timer, self.overlay = stored.order, stored.timer, stored.overlay
+        self.current_poll_id, self.on_air_question_id = stored.current_poll_id, stored.on_air_question_id
+        for pid in [pid for pid in self.polls if pid not in stored.polls]:
+            del self.polls[pid]  # created by the failed command: never existed
+        for pid, record in stored.polls.items():
+            poll = self.polls.get(pid)
+            if poll is None:
+                self.polls[pid] = record
+                continue
+            for name in Poll.RECORD_FIELDS:
+                setattr(poll, name, getattr(record, name))
+        self.questions = stored.questions
+        self._next_poll_id, self._next_question_id = stored._next_poll_id, stored._next_question_id
 
     def questions_sorted(self) -> list[Question]:
         return sorted(self.questions.values(), key=lambda q: (-q.priority, q.rank, q.id))

@@ -19,6 +19,7 @@ from ..paths import default_db, resolve_scene, web_dir
 from ..store import Store
 from .auth import VoterTokens, load_or_create_secret
 from .engine import Engine
+from .header_timeout import protocol_class
 from .http import HttpApi
 from .realtime import Realtime
 
@@ -37,6 +38,10 @@ class ServeConfig:
     public_url: str | None = None
     sensitive_words: tuple[str, ...] = ()
     role: str = "primary"  # with --redis: the primary owns the database, secondaries forward to it
+    takeover: bool = False  # with --redis: a primary may take a Redis database another (crashed) show left behind
+    # Addresses/networks of reverse proxies whose X-Forwarded-For names the client. Empty:
+    # the socket's peer is the client, whatever headers it sends (per-IP limits key on it).
+    trusted_proxies: tuple[str, ...] = ()
     clock: Clock = field(default_factory=SystemClock)
 
 
@@ -69,7 +74,8 @@ class EngineServer:
             raise RuntimeError(f"--role {config.role} needs --redis (a secondary forwards to a primary through Redis)")
         if config.redis:  # scale-out: see cluster.py and docs/SCALING.md
             from .cluster import Cluster
-            self.cluster = Cluster(config.redis, config.role, self.db_path)
+            self.cluster = Cluster(config.redis, config.role, self.db_path, takeover=config.takeover)
+            self.cluster.on_step_down = self.request_stop  # lost the show on Redis: `serve` exits 1
             self.admin_token, secret = self.cluster.credentials(self.admin_token, secret)
         if self.cluster and self.cluster.secondary:
             self.store = None
@@ -115,8 +121,14 @@ class EngineServer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.config.host, self.config.port))
         sock.set_inheritable(True)
+        trusted = ",".join(self.config.trusted_proxies)
         uv_config = uvicorn.Config(self.app, log_level="warning", lifespan="off", ws="websockets-sansio",
-                                   ws_max_size=64 * 1024, backlog=4096, timeout_graceful_shutdown=3)
+                                   ws_max_size=64 * 1024, backlog=4096, timeout_graceful_shutdown=3,
+                                   # uvicorn trusts X-Forwarded-For from 127.0.0.1 by default: a phone
+                                   # (or anything) on this PC could then forge its address past the
+                                   # per-IP limits. Only the proxies named with --trusted-proxy count.
+                                   proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None,
+                                   http=protocol_class())  # closes requests whose headers stall (slowloris)
         self._server = _QuietServer(uv_config)
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="uvicorn")
         while not self._server.started:

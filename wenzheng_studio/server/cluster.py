@@ -10,14 +10,16 @@ connect) from a mirror of the show the primary publishes after every change.
 Broadcasts (state, tally, poll) go through python-socketio's own AsyncRedisManager, so
 the primary's pushes reach every client on every engine; secondaries never broadcast.
 
-Redis keys (one show per Redis database):
+Redis keys (one show per Redis database; cluster_lock.py says whose show and fences a primary that lost it):
   wenzheng:primary        lock: which engine is primary (refreshed every second)
+  wenzheng:epoch          raised each time a primary takes the lock; every snapshot and reply carries it
+  wenzheng:show           the show the keys belong to (the primary's host + database)
   wenzheng:credentials    admin token + voter-token secret, so every engine accepts the same
   wenzheng:requests       list: secondaries' commands and ballots, consumed by the primary
   wenzheng:reply:ENGINE   list: the primary's replies to one secondary
   wenzheng:snapshot       the show as the primary last committed it; wenzheng:changes announces it
   wenzheng:seats          the seat cards, written only when seats are issued (the snapshot names their count)
-  wenzheng:socketio       python-socketio's pub/sub channel
+  wenzheng:socketio:SHOW  python-socketio's pub/sub channel (per show: another show's pushes never reach our clients)
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import socket
 import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import redis
 import redis.asyncio as aioredis
@@ -42,15 +44,14 @@ from ..core.polls import Poll
 from ..core.questions import Question
 from ..core.scene import Scene
 from ..core.show import Show
+from .cluster_lock import PREFIX, ClusterError, PrimaryLock, ShowFollower, guarded, read_show
 from .engine import Engine
 from .rooms import FastAsyncRedisManager
 
 log = logging.getLogger(__name__)
-PREFIX = "wenzheng"
-LOCK, CREDENTIALS, REQUESTS = f"{PREFIX}:primary", f"{PREFIX}:credentials", f"{PREFIX}:requests"
+CREDENTIALS, REQUESTS = f"{PREFIX}:credentials", f"{PREFIX}:requests"
 SNAPSHOT, CHANGES, SOCKETIO_CHANNEL = f"{PREFIX}:snapshot", f"{PREFIX}:changes", f"{PREFIX}:socketio"
 SEATS = f"{PREFIX}:seats"  # apart from the snapshot: 20,000 seat cards are 0.8 MB, and they rarely change
-LOCK_TTL_MS = 5000
 REQUEST_TIMEOUT_S = 5.0
 MIRROR_INTERVAL_S = 0.05  # the secondaries' view trails the primary by at most this, plus Redis
 UNAVAILABLE = "unavailable"
@@ -58,12 +59,12 @@ READ_ONLY_OPS = ("vote", "voted", "seat")  # no read-your-writes wait (a ballot 
 MIRROR_WAIT_S = 1.0
 ROLES = ("primary", "secondary")
 
-# Compare-and-refresh: only the holder may extend the lock.
-_REFRESH = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
-
-
-class ClusterError(RuntimeError):
-    """A start-up refusal with a message for the operator (wrong role, no primary, no Redis)."""
+# The primary's writes to the shared state, done only while the lock and epoch are its own (cluster_lock.guarded).
+# KEYS[3..5] = snapshot, changes, seats; ARGV[3..5] = snapshot, announcement, seats ('' = unchanged).
+_PUBLISH = guarded("if ARGV[5] ~= '' then redis.call('set', KEYS[5], ARGV[5]) end\n"
+                   "redis.call('set', KEYS[3], ARGV[3])\nredis.call('publish', KEYS[4], ARGV[4])")
+# KEYS[3] = the secondary's reply list; ARGV[3..4] = reply, list TTL s.
+_REPLY = guarded("redis.call('rpush', KEYS[3], ARGV[3])\nredis.call('expire', KEYS[3], ARGV[4])")
 
 
 def _dumps(value: Any, *, ascii_only: bool = False) -> str:
@@ -92,36 +93,42 @@ def poll_from_record(data: dict[str, Any]) -> Poll:
 class Cluster:
     """This engine's membership of a Redis cluster. Built before the engine, started after it."""
 
-    def __init__(self, url: str, role: str, db_path: Path):
+    def __init__(self, url: str, role: str, db_path: Path, *, takeover: bool = False):
         if role not in ROLES:
             raise ClusterError(f"--role must be primary or secondary, not {role!r}")
-        self.url, self.role = url, role
+        if takeover and role != "primary":
+            raise ClusterError("--takeover is for a primary (a secondary follows whichever show Redis carries)")
+        self.url, self.role, self.takeover = url, role, takeover
         self.secondary = role == "secondary"
-        # A primary restarted on the same database is the same primary: it may retake its lock at once.
-        self.engine_id = hashlib.sha256(f"{socket.gethostname()}:{db_path.resolve()}".encode()).hexdigest()[:16] \
-            if not self.secondary else uuid.uuid4().hex[:16]
+        label = f"{socket.gethostname()}:{db_path.resolve()}"
+        # A primary restarted on the same database is the same primary (and the same show): it may
+        # retake its lock at once.
+        self.engine_id = hashlib.sha256(label.encode()).hexdigest()[:16] if not self.secondary else uuid.uuid4().hex[:16]
+        self.engine: Engine | None = None
+        self.on_step_down: Callable[[], None] | None = None  # EngineServer.request_stop: `serve` then exits 1
+        self.stepped_down: str | None = None
         self._sync = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
         try:
             self._sync.ping()
+            if self.secondary:
+                show = read_show(self._sync)
+                if show is None:
+                    raise ClusterError("no primary engine runs a show on this Redis (none has joined, or it stopped): "
+                                       "start the primary first")
+                self.show_id = show[0]
+            else:
+                self.lock = PrimaryLock(self.engine_id, label)
+                self.lock.check(self._sync, takeover)  # claimed in start(), once the database is ours
+                self.show_id = self.engine_id
         except redis.RedisError as exc:
             raise ClusterError(f"cannot reach Redis at {url}: {exc}") from None
-        if not self.secondary:
-            self._take_lock()
         self.service: _PrimaryService | None = None
-
-    def _take_lock(self) -> None:
-        if self._sync.set(LOCK, self.engine_id, nx=True, px=LOCK_TTL_MS):
-            return
-        holder = self._sync.get(LOCK)
-        if holder is not None and holder.decode() != self.engine_id:
-            raise ClusterError("another primary engine already runs on this Redis; start this one with "
-                               "--role secondary, or stop the other first")
-        self._sync.set(LOCK, self.engine_id, px=LOCK_TTL_MS)
+        self._credentials = ""
 
     def credentials(self, admin_token: str, secret: str) -> tuple[str, str]:
-        """The primary shares its admin token and voter-token secret; secondaries adopt them."""
+        """The primary shares its admin token and voter-token secret (once it holds the lock); secondaries adopt them."""
         if not self.secondary:
-            self._sync.set(CREDENTIALS, _dumps({"admin_token": admin_token, "secret": secret}))
+            self._credentials = _dumps({"admin_token": admin_token, "secret": secret})
             return admin_token, secret
         raw = self._sync.get(CREDENTIALS)
         if raw is None:
@@ -130,23 +137,49 @@ class Cluster:
         return data["admin_token"], data["secret"]
 
     def socketio_manager(self) -> socketio.AsyncRedisManager:
-        return FastAsyncRedisManager(self.url, channel=SOCKETIO_CHANNEL)
+        return FastAsyncRedisManager(self.url, channel=f"{SOCKETIO_CHANNEL}:{self.show_id}")
 
     def secondary_engine(self, scene: Scene, clock: Clock, sensitive_words: tuple[str, ...]) -> "SecondaryEngine":
         snapshot, seats = self._sync.mget([SNAPSHOT, SEATS])
-        if snapshot is None:
+        snap = json.loads(snapshot) if snapshot is not None else None
+        if snap is None or snap.get("show") != self.show_id:
             raise ClusterError("the primary has not published the show yet: start the primary first")
-        engine = SecondaryEngine(scene, clock, self.url, self.engine_id, sensitive_words)
+        engine = SecondaryEngine(scene, clock, self.url, self.engine_id, sensitive_words,
+                                 show_id=self.show_id, on_lost=self.step_down)
         engine.apply_seats(json.loads(seats or "{}"))
-        engine.apply_snapshot(json.loads(snapshot))
+        engine.apply_snapshot(snap)
+        self.engine = engine
         return engine
 
     async def start(self, engine: Engine) -> None:
-        self._sync.close()
+        self.engine = engine
         if self.secondary:
+            self._sync.close()
             return  # the SecondaryEngine runs its own link
-        self.service = _PrimaryService(engine, self.url, self.engine_id)
+        try:
+            # Only now, with the database opened (so no other engine runs this show), take the lock
+            # and a new epoch; then share the credentials, so a refused engine never overwrites them.
+            self.lock.claim(self._sync, self.takeover, clear=[SNAPSHOT, SEATS, REQUESTS])
+            self._sync.set(CREDENTIALS, self._credentials)
+        except redis.RedisError as exc:
+            raise ClusterError(f"cannot reach Redis at {self.url}: {exc}") from None
+        finally:
+            self._sync.close()
+        if self.takeover:
+            log.warning("took over this Redis database for the show in %s (epoch %s)", self.lock.label, self.lock.epoch)
+        self.service = _PrimaryService(engine, self.url, self.lock, self._credentials, self.step_down)
         await self.service.start()
+
+    def step_down(self, reason: str) -> None:
+        """This engine no longer serves the show Redis carries: stop deciding at once, and stop the engine."""
+        if self.stepped_down is not None:
+            return
+        self.stepped_down = reason
+        if self.engine is not None:
+            self.engine.fence(reason)  # commands and ballots answer "unavailable" from now on
+        log.error("stepping down: %s. This engine stops now (exit 1).", reason)
+        if self.on_step_down is not None:
+            self.on_step_down()
 
     async def stop(self) -> None:
         if self.service is not None:
@@ -154,17 +187,20 @@ class Cluster:
 
 
 class _PrimaryService:
-    """On the primary: serve the secondaries' requests and publish the show after each change."""
+    """On the primary: serve the secondaries' requests and publish the show after each change,
+    only while it holds the lock (cluster_lock.py)."""
 
-    def __init__(self, engine: Engine, url: str, engine_id: str):
-        self.engine, self.engine_id = engine, engine_id
+    def __init__(self, engine: Engine, url: str, lock: PrimaryLock, credentials: str,
+                 on_lost: Callable[[str], None]):
+        self.engine, self.lock, self.credentials = engine, lock, credentials
         self.redis = _pooled(url)
-        self.boot = uuid.uuid4().hex[:8]
+        lock.attach(self.redis, on_lost)
+        self._publish_script = self.redis.register_script(_PUBLISH)
+        self._reply_script = self.redis.register_script(_REPLY)
         self.version = 0
         self.seats_published = -1
         self.tasks: list[asyncio.Task] = []
         self.inflight: set[asyncio.Task] = set()
-        self._publish_due: asyncio.TimerHandle | None = None
         self._dirty = asyncio.Event()
 
     async def start(self) -> None:
@@ -179,19 +215,38 @@ class _PrimaryService:
             t.cancel()
         await asyncio.gather(*self.tasks, *self.inflight, return_exceptions=True)
         try:
-            await self.redis.eval(
-                "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
-                1, LOCK, self.engine_id)
+            await self.lock.release()
         except redis.RedisError:
             pass
         await self.redis.aclose()
+
+    # --- the lock --------------------------------------------------------------------------
+    async def _hold_lock(self) -> None:
+        while self.lock.lost is None:
+            await asyncio.sleep(1.0)
+            await self._hold()
+
+    async def _hold(self) -> None:
+        try:
+            if await self.lock.hold():  # retaken: a Redis that restarted empty lost the snapshot and credentials
+                await self.redis.set(CREDENTIALS, self.credentials)
+                self._dirty.set()
+        except redis.RedisError as exc:  # Redis down: our own phones keep voting; nothing comes through Redis
+            log.warning("cannot refresh the primary lock: %s", exc)
+
+    async def _confirm(self) -> bool:
+        """True if the lock is surely ours: at once while the local deadline holds, else asked of Redis
+        (a primary frozen past the TTL wakes with requests queued that may now be another's)."""
+        if not self.lock.trusted() and self.lock.lost is None:
+            await self._hold()
+        return self.lock.trusted()
 
     # --- the show, published ---------------------------------------------------------------
     def _on_change(self, kind: str, detail: Any) -> None:
         self._dirty.set()
 
     async def _publisher(self) -> None:
-        while True:
+        while self.lock.lost is None:
             await self._dirty.wait()
             self._dirty.clear()
             try:
@@ -205,36 +260,27 @@ class _PrimaryService:
     def snapshot(self) -> dict[str, Any]:
         e = self.engine
         self.version += 1
-        return {"boot": self.boot, "version": self.version, "meta": e.show.meta(),
+        return {"show": self.lock.id, "show_db": self.lock.label, "epoch": self.lock.epoch, "version": self.version,
+                "meta": e.show.meta(),
                 "polls": [poll_record(p) for p in e.show.polls.values()],
                 "questions": [q.to_dict() for q in e.show.questions.values()],
                 "seats": len(e.seats)}  # seats are only ever added: their count versions them
 
     async def _publish(self) -> None:
         snap = self.snapshot()
-        async with self.redis.pipeline(transaction=False) as pipe:
-            if snap["seats"] != self.seats_published:  # before the snapshot that names them
-                pipe.set(SEATS, _dumps({seat: list(v) for seat, v in self.engine.seats.items()}))
-            pipe.set(SNAPSHOT, _dumps(snap))
-            pipe.publish(CHANGES, f"{snap['boot']}:{snap['version']}")
-            await pipe.execute()
-        self.seats_published = snap["seats"]
-
-    async def _hold_lock(self) -> None:
-        while True:
-            await asyncio.sleep(1.0)
-            try:
-                if not await self.redis.eval(_REFRESH, 1, LOCK, self.engine_id, LOCK_TTL_MS):
-                    # Redis restarted (keys gone) or the lock expired while it was down: retake it.
-                    if not await self.redis.set(LOCK, self.engine_id, nx=True, px=LOCK_TTL_MS):
-                        log.error("another engine took the primary lock on Redis")
-                    self._dirty.set()  # a restarted Redis also lost the snapshot
-            except redis.RedisError as exc:
-                log.warning("cannot refresh the primary lock: %s", exc)
+        seats = "" if snap["seats"] == self.seats_published else \
+            _dumps({seat: list(v) for seat, v in self.engine.seats.items()})  # set before the snapshot naming them
+        if await self.lock.write(self._publish_script, [SNAPSHOT, CHANGES, SEATS],
+                                 [_dumps(snap), f"{snap['epoch']}:{snap['version']}", seats]):
+            self.seats_published = snap["seats"]
+        # else: the lock lapsed (Redis restarted, or we were frozen): _hold retakes it and republishes, or steps down
 
     # --- requests from secondaries ---------------------------------------------------------
     async def _serve(self) -> None:
-        while True:
+        while self.lock.lost is None:
+            if not await self._confirm():  # never pop a request that may be the new primary's to decide
+                await asyncio.sleep(0.5)
+                continue
             try:
                 first = await self.redis.blpop([REQUESTS], timeout=1)
                 if first is None:
@@ -243,6 +289,9 @@ class _PrimaryService:
             except redis.RedisError as exc:
                 log.warning("cannot read requests from Redis: %s", exc)
                 await asyncio.sleep(0.5)
+                continue
+            if not await self._confirm():  # frozen while popping: the secondaries answer "unavailable"
+                log.warning("dropped %d requests from Redis: the primary lock could not be confirmed", len(batch))
                 continue
             for raw in batch:
                 task = asyncio.create_task(self._answer(raw))
@@ -258,29 +307,40 @@ class _PrimaryService:
             return
         if time.time() > req.get("expires", 0):
             return  # the secondary has already told its client "unavailable": doing it now would surprise
+        if req.get("show") != self.lock.id:
+            log.warning("dropped a request from a secondary of another show")
+            return
+        if not self.lock.trusted():
+            return  # frozen since the batch was confirmed: not ours to decide any more
         try:
             reply = {"id": rid, "result": await self._run(op, args)}
             if op not in READ_ONLY_OPS:
                 # The snapshot published after this version carries the change: the secondary
                 # waits for it, so its caller reads back what it just did.
-                reply["mirror_after"] = [self.boot, self.version]
+                reply["mirror_after"] = [self.lock.epoch, self.version]
         except DomainError as exc:
             reply = {"id": rid, "error": {"code": exc.code, "message": exc.message, "status": exc.status}}
         except Exception:
             log.exception("cluster request %s failed", op)
             reply = {"id": rid, "error": {"code": "internal", "message": "the primary could not do this", "status": 500}}
         try:
-            async with self.redis.pipeline(transaction=False) as pipe:
-                pipe.rpush(reply_to, _dumps(reply))
-                pipe.expire(reply_to, 60)
-                await pipe.execute()
+            await self._reply(reply_to, reply)
         except redis.RedisError as exc:  # the secondary times out and answers "unavailable"
             log.warning("cannot send a reply through Redis: %s", exc)
 
+    async def _reply(self, reply_to: str, reply: dict[str, Any]) -> None:
+        for attempt in range(2):
+            reply.update(show=self.lock.id, epoch=self.lock.epoch)
+            if await self.lock.write(self._reply_script, [reply_to], [_dumps(reply), 60]):
+                return
+            if attempt == 0:  # the lock lapsed (Redis restarted empty a moment ago?): retake it if still ours
+                await self._hold()
+        log.warning("dropped a reply: this engine does not hold the primary lock")
+
     async def _run(self, op: str, args: list) -> Any:
         e = self.engine
-        if op == "vote":
-            return await e.vote(*args)
+        if op == "vote":  # voter, group, venue, data[, addr: the phone's address, for the audit]
+            return await e.vote(*args[:4], addr=str(args[4]) if len(args) > 4 else "")
         if op == "control":
             return await e.control(args[0])
         if op == "create_poll":
@@ -311,7 +371,8 @@ class _PrimaryOnly:
 class SecondaryEngine(Engine):
     """The Engine interface over Redis: reads from the mirror, commands and ballots to the primary."""
 
-    def __init__(self, scene: Scene, clock: Clock, url: str, engine_id: str, sensitive_words: tuple[str, ...] = ()):
+    def __init__(self, scene: Scene, clock: Clock, url: str, engine_id: str, sensitive_words: tuple[str, ...] = (),
+                 *, show_id: str, on_lost: Callable[[str], None]):
         super().__init__(scene, _PrimaryOnly(), clock, sensitive_words=sensitive_words)
         self.sensitive_words = sensitive_words
         self.url, self.engine_id = url, engine_id
@@ -320,7 +381,9 @@ class SecondaryEngine(Engine):
         self.redis: aioredis.Redis | None = None
         self.pending: dict[str, asyncio.Future] = {}
         self.tasks: list[asyncio.Task] = []
-        self.mirror_version: tuple[str, int] = ("", 0)
+        self.follower = ShowFollower(show_id)
+        self.on_lost = on_lost  # Cluster.step_down
+        self.mirror_version: tuple[int, int] = (0, 0)  # (epoch, version) of the snapshot shown
         self._mirror_changed = asyncio.Event()
 
     def recover(self) -> None:  # the primary recovers; the mirror arrives from Redis
@@ -340,9 +403,13 @@ class SecondaryEngine(Engine):
 
     # --- the mirror ------------------------------------------------------------------------
     def apply_snapshot(self, snap: dict[str, Any]) -> None:
-        version = (snap["boot"], snap["version"])
-        if version[0] == self.mirror_version[0] and version[1] <= self.mirror_version[1]:
-            return  # an older picture than the one we show
+        if snap.get("show") != self.follower.show:  # never switch our phones to another show's polls
+            self.on_lost(f"Redis now carries another show (the primary on {snap.get('show_db', '?')}): "
+                         "restart this secondary to follow it")
+            return
+        version = (snap.get("epoch"), snap.get("version"))
+        if not self.follower.accept(snap) or version <= self.mirror_version:
+            return  # an older picture than the one we show, or from a primary that has since lost the lock
         show = Show(self.scene, self.sensitive_words)
         show.restore(snap["meta"], snap["polls"], snap["questions"], [])
         for data in snap["polls"]:  # tallies come as counted by the primary, not from a ballot log
@@ -355,11 +422,11 @@ class SecondaryEngine(Engine):
     def apply_seats(self, seats: dict[str, list]) -> None:
         self.seats = {seat: (v[0], v[1]) for seat, v in seats.items()}
 
-    async def _mirror_past(self, boot: str, version: int) -> None:
+    async def _mirror_past(self, epoch: int, version: int) -> None:
         """Wait (at most MIRROR_WAIT_S) until the mirror shows the primary's show after `version`."""
         try:
             async with asyncio.timeout(MIRROR_WAIT_S):
-                while not (self.mirror_version[0] == boot and self.mirror_version[1] > version):
+                while not self.mirror_version > (epoch, version):
                     await self._mirror_changed.wait()
         except TimeoutError:
             pass  # Redis is slow: answer anyway, the mirror catches up by itself
@@ -403,15 +470,19 @@ class SecondaryEngine(Engine):
                 continue
             for raw in batch:
                 reply = json.loads(raw)
+                if not self.follower.accept(reply):
+                    continue  # a stale primary's or another show's: the caller times out with "unavailable"
                 fut = self.pending.pop(reply.get("id"), None)
                 if fut is not None and not fut.done():
                     fut.set_result(reply)
 
     async def _call(self, op: str, *args: Any) -> Any:
+        if self.fenced is not None:
+            raise DomainError(UNAVAILABLE, f"this engine no longer serves the show: {self.fenced}", 503)
         rid = uuid.uuid4().hex
         fut = asyncio.get_running_loop().create_future()
         self.pending[rid] = fut
-        req = {"id": rid, "reply_to": self.reply_to, "op": op, "args": list(args),
+        req = {"id": rid, "reply_to": self.reply_to, "op": op, "args": list(args), "show": self.follower.show,
                "expires": time.time() + REQUEST_TIMEOUT_S}
         try:
             # ASCII escapes: raw input (a lone surrogate, say) reaches the primary as it came,
@@ -430,11 +501,11 @@ class SecondaryEngine(Engine):
             await self._mirror_past(*reply["mirror_after"])
         return reply["result"]
 
-    async def vote(self, voter: str, group: str, venue: str, data: Any) -> dict[str, Any]:
+    async def vote(self, voter: str, group: str, venue: str, data: Any, addr: str = "") -> dict[str, Any]:
         # No local checks: the primary alone knows every voter. Its ack is the durable one;
         # anything else (Redis down, primary gone, timeout) is "unavailable", never a false ok.
         try:
-            result = await self._call("vote", voter, group, venue, data)
+            result = await self._call("vote", voter, group, venue, data, addr)
         except DomainError as exc:
             return {"ok": False, "error": exc.code}
         if result.get("ok"):

@@ -16,6 +16,7 @@ from ..core.errors import DomainError
 from ..core.polls import INVALID, NO_POLL, Poll
 from ..core.scene import Scene
 from ..core.show import Change, Show
+from ..core.text import refuse_unencodable
 from ..store import Store
 from .auth import new_seat_key
 
@@ -37,6 +38,27 @@ class Engine:
         self._ticker: asyncio.Task | None = None
         self.votes_acked = 0
         self.voters_are_remote = False  # True on a secondary: ask its voted(), not voted_in()
+        # Why this engine may no longer decide anything (it lost the primary lock, or its
+        # store cannot be read back): every command and ballot then answers `unavailable`.
+        self.fenced: str | None = None
+        self._commands = asyncio.Lock()  # one command at a time: see _command
+
+    def fence(self, reason: str) -> None:
+        """Stop deciding at once: from now on commands and ballots answer `unavailable`."""
+        if self.fenced is None:
+            log.error("engine fenced: %s", reason)
+        self.fenced = reason
+
+    def health(self) -> str | None:
+        """None while this engine can decide and store; otherwise what stops it."""
+        if self.fenced is not None:
+            return f"fenced: {self.fenced}"
+        check = getattr(type(self.store), "health", None)  # a secondary has no store of its own
+        return check(self.store) if check else None
+
+    def _refuse_if_fenced(self) -> None:
+        if self.fenced is not None:
+            raise DomainError("unavailable", f"this engine no longer runs the show: {self.fenced}", 503)
 
     # --- life --------------------------------------------------------------------------
     def recover(self) -> None:
@@ -63,9 +85,21 @@ class Engine:
     async def _tick_loop(self) -> None:
         while True:
             await asyncio.sleep(0.05)
+            try:
+                await self._tick()
+            except DomainError as exc:  # the write failed and the show was put back: try again next tick
+                log.error("a timed change was not saved: %s", exc.message)
+            except Exception:  # the clock of the show must outlive any one failure
+                log.exception("engine tick failed")
+
+    async def _tick(self) -> None:
+        async with self._commands:
             now = self.clock.now()
-            for change in self.show.tick(now):
-                await self._commit(change, now)
+            changes = self.show.tick(now)
+            for change in changes:
+                await self._persist(change, now)
+            for change in changes:
+                self._announce(change)
 
     # --- persistence + notification ----------------------------------------------------
     def _ops(self, change: Change, now: float) -> list[tuple]:
@@ -76,8 +110,43 @@ class Engine:
         ops += [("question", qid, self.show.questions[qid].to_dict()) for qid in change.questions]
         return ops
 
-    async def _commit(self, change: Change, now: float) -> None:
-        await self.store.write(self._ops(change, now))
+    async def _command(self, apply: Callable[[float], tuple[Any, Change]], *bodies: Any) -> Any:
+        """Run one command: refused at the door, applied, durable, then announced.
+
+        Commands run one at a time (a total order, and one write in flight), so when a
+        write fails the show can be put back to exactly what the store holds: a command
+        whose write fails changes nothing anywhere, and answers `unavailable`.
+        """
+        for body in bodies:
+            refuse_unencodable(body)
+        self._refuse_if_fenced()
+        async with self._commands:
+            self._refuse_if_fenced()
+            now = self.clock.now()
+            result, change = apply(now)  # DomainError: refused before anything changed
+            await self._persist(change, now)
+            self._announce(change)
+            return result
+
+    async def _persist(self, change: Change, now: float) -> None:
+        try:
+            await self.store.write(self._ops(change, now))
+        except Exception as exc:
+            log.error("a change could not be saved (%s: %s); putting the show back to what is stored",
+                      type(exc).__name__, exc)
+            self._revert_to_store()
+            raise DomainError("unavailable", "the show could not be saved, so nothing was changed; "
+                              "check the engine's disk and try again", 503) from None
+
+    def _revert_to_store(self) -> None:
+        try:
+            snap = self.store.read_back()
+        except Exception as exc:  # memory can no longer be proven equal to disk: stop deciding
+            self.fence(f"the store cannot be read back after a failed write ({exc})")
+            return
+        self.show.revert_to(snap.meta.get("show"), snap.polls, snap.questions)
+
+    def _announce(self, change: Change) -> None:
         if change.show:
             self._notify("state", None)
         for pid in change.polls:
@@ -95,36 +164,23 @@ class Engine:
 
     # --- commands (each raises DomainError on refusal) ------------------------------------
     async def control(self, body: Any) -> dict[str, Any]:
-        now = self.clock.now()
-        change = self.show.control(body, now)
-        await self._commit(change, now)
+        await self._command(lambda now: (None, self.show.control(body, now)), body)
         return self.state(operator=True)
 
     async def create_poll(self, body: Any) -> Poll:
-        now = self.clock.now()
-        poll, change = self.show.create_poll(body, now)
-        await self._commit(change, now)
-        return poll
+        return await self._command(lambda now: self.show.create_poll(body, now), body)
 
     async def poll_action(self, poll_id: Any, action: str, body: Any = None) -> Poll:
-        now = self.clock.now()
-        poll, change = self.show.poll_action(poll_id, action, body, now)
-        await self._commit(change, now)
-        return poll
+        return await self._command(lambda now: self.show.poll_action(poll_id, action, body, now), poll_id, body)
 
     async def add_question(self, body: Any, *, operator: bool):
-        now = self.clock.now()
-        q, change = self.show.add_question(body, now, operator=operator)
-        await self._commit(change, now)
-        return q
+        return await self._command(lambda now: self.show.add_question(body, now, operator=operator), body)
 
     async def question_action(self, qid: Any, body: Any):
-        now = self.clock.now()
-        q, change = self.show.question_action(qid, body, now)
-        await self._commit(change, now)
-        return q
+        return await self._command(lambda now: self.show.question_action(qid, body, now), qid, body)
 
     async def issue_seats(self, body: Any) -> list[tuple[str, str]]:
+        self._refuse_if_fenced()
         if not isinstance(body, dict) or set(body) - {"venue", "count"}:
             raise DomainError("invalid", "body must be {\"venue\", \"count\"}")
         venue = body.get("venue", "main")
@@ -147,7 +203,14 @@ class Engine:
         ops.append(("event", now, "seats.issue", {"venue": venue, "count": count}))
         for seat, key in issued:  # reserve before the await so a concurrent call cannot reuse them
             self.seats[seat] = (venue, key)
-        await self.store.write(ops)
+        try:
+            await self.store.write(ops)
+        except Exception as exc:
+            for seat, _ in issued:  # never stored, so never issued
+                self.seats.pop(seat, None)
+            log.error("seat cards could not be saved (%s: %s)", type(exc).__name__, exc)
+            raise DomainError("unavailable", "the seat cards could not be saved, so none were issued; "
+                              "check the engine's disk and try again", 503) from None
         self._notify("seats", len(issued))  # e.g. the cluster mirror carries them to secondaries
         return issued
 
@@ -156,7 +219,10 @@ class Engine:
         return self.seats.get(seat)
 
     # --- votes (the hot path) -------------------------------------------------------------
-    async def vote(self, voter: str, group: str, venue: str, data: Any) -> dict[str, Any]:
+    async def vote(self, voter: str, group: str, venue: str, data: Any, addr: str = "") -> dict[str, Any]:
+        # addr: the phone's network address, kept with the ballot for the audit (never decides anything)
+        if self.fenced is not None:
+            return {"ok": False, "error": "unavailable"}
         if not isinstance(data, dict) or "poll" not in data or len(data) > 4:
             return {"ok": False, "error": INVALID}
         now = self.clock.now()
@@ -170,7 +236,7 @@ class Engine:
             return {"ok": False, "error": exc.code}
         poll.voters.add(voter)  # reserved now, counted once durable
         try:
-            await self.store.write([("ballot", poll.id, voter, group, venue, choice, now)])
+            await self.store.write([("ballot", poll.id, voter, group, venue, choice, now, addr)])
         except Exception:
             poll.voters.discard(voter)
             log.exception("ballot not stored")

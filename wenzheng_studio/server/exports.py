@@ -8,7 +8,6 @@ venue. Operator-only: the ballot log names voters (seat ids, random token ids).
 from __future__ import annotations
 
 import asyncio
-import csv
 import io
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -18,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..core.polls import GROUPS, RATING4_POINTS, STUDIO, Poll
-from ..core.report import spreadsheet_safe
+from ..core.report import SafeCsvWriter
 
 if TYPE_CHECKING:  # http.py imports this module; avoid the cycle at run time
     from .http import HttpApi
@@ -26,6 +25,15 @@ if TYPE_CHECKING:  # http.py imports this module; avoid the cycle at run time
 NO_STORE = {"Cache-Control": "no-store"}
 SETTLE_TRIES = 5       # an open poll keeps taking votes: retry for a quiet moment
 SETTLE_PAUSE_S = 0.1
+# Stuffing checks. A flag is a lead, not proof: a carrier NAT or a venue's Wi-Fi puts many
+# honest phones behind one address. More than BURST_BALLOTS ballots from one address within
+# any BURST_WINDOW_S is flagged (a few thousand phones behind one NAT, voting over a minute
+# or two, spread over many addresses of the carrier's pool, stay far below it).
+BURST_BALLOTS = 20
+BURST_WINDOW_S = 60.0
+TOP_ADDRESSES = 20
+
+
 def _local_time(t: float | None) -> str:
     if t is None:
         return ""
@@ -34,9 +42,7 @@ def _local_time(t: float | None) -> str:
 
 def _csv(rows: list[list[Any]]) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([spreadsheet_safe(v) for v in row])
+    SafeCsvWriter(out, lineterminator="\r\n").writerows(rows)  # defuses formulas in every text cell
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel then reads UTF-8 Chinese
 
 
@@ -81,6 +87,43 @@ def _differences(live: dict[str, Any], counted: dict[str, Any]) -> list[dict[str
     return diffs
 
 
+def _peak(times: list[float], window: float) -> tuple[int, float, float]:
+    """The most of sorted `times` within any `window` seconds: (count, first, last)."""
+    best, lo = (0, 0.0, 0.0), 0
+    for hi, t in enumerate(times):
+        while t - times[lo] > window:
+            lo += 1
+        if hi - lo + 1 > best[0]:
+            best = (hi - lo + 1, times[lo], t)
+    return best
+
+
+def address_audit(ballots: list[dict[str, Any]]) -> dict[str, Any]:
+    """Ballots per address (top TOP_ADDRESSES) and per minute, and bursts from one address.
+    `addr` is '' for ballots stored before the address was kept, or cast through a secondary."""
+    times_by_addr: dict[str, list[float]] = {}
+    per_minute: dict[int, int] = {}
+    for b in ballots:  # ordered by t
+        times_by_addr.setdefault(b.get("addr") or "", []).append(b["t"])
+        minute = int(b["t"] // 60 * 60)
+        per_minute[minute] = per_minute.get(minute, 0) + 1
+    rows, flags = [], []
+    for addr, times in times_by_addr.items():
+        n, start, end = _peak(times, BURST_WINDOW_S)
+        rows.append({"addr": addr, "ballots": len(times), "first_at": times[0], "last_at": times[-1],
+                     "peak_per_window": n})
+        if addr and n > BURST_BALLOTS:
+            flags.append({"kind": "address_burst", "addr": addr, "ballots": n, "window_s": BURST_WINDOW_S,
+                          "from": start, "to": end,
+                          "message": f"{n} ballots from {addr} within {BURST_WINDOW_S:.0f} s "
+                                     f"(more than {BURST_BALLOTS}): a NAT, or stuffing"})
+    rows.sort(key=lambda r: (-r["ballots"], r["addr"]))
+    return {"addresses": len(times_by_addr), "by_address": rows[:TOP_ADDRESSES],
+            "per_minute": [{"minute": m, "ballots": n} for m, n in sorted(per_minute.items())],
+            "flags": sorted(flags, key=lambda f: -f["ballots"]),
+            "burst_rule": {"ballots": BURST_BALLOTS, "window_s": BURST_WINDOW_S}}
+
+
 class PollExports:
     def __init__(self, api: "HttpApi"):
         self.api = api
@@ -96,10 +139,10 @@ class PollExports:
     async def ballots_csv(self, request: Request) -> Response:
         poll = self._poll(request)
         labels = {c["key"]: c["label"] for c in poll.choices}
-        rows: list[list[Any]] = [["seq", "poll", "time", "epoch", "group", "venue", "voter", "choice", "label"]]
+        rows: list[list[Any]] = [["seq", "poll", "time", "epoch", "group", "venue", "voter", "choice", "label", "addr"]]
         for n, b in enumerate(await self._ballots(poll), start=1):
             rows.append([n, poll.id, _local_time(b["t"]), f"{b['t']:.3f}", b["grp"], b["venue"], b["voter"],
-                         b["choice"], labels.get(b["choice"], "")])
+                         b["choice"], labels.get(b["choice"], ""), b.get("addr", "")])  # addr: appended last
         return csv_attachment(_csv(rows), f"poll-{poll.id}-ballots.csv")
 
     async def summary_csv(self, request: Request) -> Response:
@@ -143,6 +186,7 @@ class PollExports:
             "ballots_logged": len(ballots), "late_ballots": len(late), "early_ballots": len(early),
             "first_ballot_at": min(times) if times else None, "last_ballot_at": max(times) if times else None,
             "summary": self.api.engine.poll_view(poll, operator=True), "attempts": attempt + 1,
+            **address_audit(ballots),  # additions: addresses, by_address, per_minute, flags, burst_rule
         }, headers=NO_STORE)
 
 

@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 from ..core.errors import DomainError, invalid
 from ..core.questions import phone_digits
 from ..core.report import report_csv, report_data
+from ..core.text import refuse_unencodable
 from . import exports
 from .auth import VoterTokens, bearer, same_secret
 from .engine import Engine
@@ -59,12 +60,17 @@ async def read_json(request: Request) -> Any:
     if not raw.strip():
         return None
     try:
-        return json.loads(raw.decode("utf-8"))
+        body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise DomainError("bad_json", f"body is not valid UTF-8 JSON: {exc}", 400) from None
+    refuse_unencodable(body)  # "\ud800" is valid JSON but no text the store can keep
+    return body
 
 
 def _client_ip(request: Request) -> str:
+    """The key of the per-IP limits: the socket's peer, or, only when that peer is a proxy named
+    with `serve --trusted-proxy`, the client it names in X-Forwarded-For (uvicorn rewrites
+    `client`; see app.py). A forged header from anyone else changes nothing."""
     return request.client.host if request.client else "unknown"
 
 
@@ -88,6 +94,9 @@ class HttpApi:
 
     # --- routes ----------------------------------------------------------------------
     async def healthz(self, request: Request):
+        problem = self.engine.health()  # a supervisor or load balancer must see a store that cannot write
+        if problem is not None:
+            return JSONResponse({"ok": False, "store": problem}, status_code=503, headers=NO_STORE)
         return JSONResponse({"ok": True})
 
     async def state(self, request: Request):

@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import socketio
 
 from ..core.errors import DomainError
-from ..core.polls import RATE_LIMITED, REMOTE, STUDIO
+from ..core.polls import INVALID, RATE_LIMITED, REMOTE, STUDIO
 from .auth import VoterTokens, same_secret
 from .engine import Engine
 from .ratelimit import TokenBucket
@@ -26,6 +26,23 @@ PUSH_INTERVAL_S = 0.1  # ≤ 10 Hz
 HEARTBEAT_S = 1.0
 MAX_MESSAGE_BYTES = 16 * 1024
 AUD, OVL, CTL = "/audience", "/overlay", "/control"
+# A connection refused this often within one window is a script, not a phone (the page sends
+# a vote or two a round), and is disconnected: every refused packet still costs the loop its
+# parse, task and ack, and 4 such connections (303,200 packets in 12 s) pushed honest votes'
+# p99 to 1,050 ms (docs/PERFORMANCE.md). Counted: rate_limited, invalid, unknown events.
+FLOOD_REFUSALS = 50
+FLOOD_WINDOW_S = 10.0
+# ...and its credential may not reconnect for a while: reconnecting at once with the same
+# token, a flooder got up to 75,000 frames in per connection before each drop (bench/flood.py).
+FLOOD_COOLOFF_S = 60.0
+
+
+@dataclass
+class Refusals:
+    """One connection's refusals in its current fixed window."""
+    start: float = 0.0
+    n: int = 0
+    dropped: bool = False
 
 
 @dataclass
@@ -34,6 +51,15 @@ class Voter:
     group: str
     venue: str
     bucket: TokenBucket
+    addr: str = ""  # the peer's address at connect, stored with each ballot for the audit
+    refusals: Refusals = field(default_factory=Refusals)
+
+
+def client_addr(environ: dict) -> str:
+    """The connection's peer address. python-engineio's ASGI environ hard-codes REMOTE_ADDR to
+    127.0.0.1, so the real one comes from the ASGI scope (behind a proxy: the proxy's)."""
+    client = (environ.get("asgi.scope") or {}).get("client")
+    return str(client[0]) if client else str(environ.get("REMOTE_ADDR", ""))
 
 
 class Throttle:
@@ -67,11 +93,16 @@ def _log_failure(task: asyncio.Future) -> None:
 
 class Realtime:
     def __init__(self, engine: Engine, tokens: VoterTokens, admin_token: str,
-                 client_manager: socketio.AsyncManager | None = None, vote_rate: float = 5.0):
+                 client_manager: socketio.AsyncManager | None = None, vote_rate: float = 5.0,
+                 flood_refusals: int = FLOOD_REFUSALS, flood_window_s: float = FLOOD_WINDOW_S):
         self.engine = engine
         self.tokens = tokens
         self.admin_token = admin_token
         self.vote_rate = vote_rate
+        self.flood_refusals, self.flood_window_s = flood_refusals, flood_window_s
+        self.flood_disconnects = 0  # connections dropped for flooding (seen by tests and benches)
+        self.flood_cooloff_s = FLOOD_COOLOFF_S
+        self._cooling: dict[str, float] = {}  # voter id → until when its reconnects are refused
         self.sio = socketio.AsyncServer(
             async_mode="asgi", max_http_buffer_size=MAX_MESSAGE_BYTES, ping_interval=20, ping_timeout=25,
             cors_allowed_origins="*", client_manager=client_manager or FastAsyncManager(),
@@ -79,6 +110,7 @@ class Realtime:
             # task per event (python-socketio's default) only costs the hot path.
             async_handlers=False)
         self.voters: dict[str, Voter] = {}
+        self._overlay_refusals: dict[str, Refusals] = {}
         self.connects = 0  # phone connection attempts (activity for the GC pacer)
         self.departures = 0  # phone hang-ups (activity too; garbage for its deep collection)
         self._state = Throttle(PUSH_INTERVAL_S, self._push_state)
@@ -157,6 +189,51 @@ class Realtime:
     async def _send(self, sid: str, namespace: str, event: str, data: Any) -> None:
         await self.sio.emit(event, data, to=sid, namespace=namespace, ignore_queue=True)
 
+    # --- floods --------------------------------------------------------------------------
+    def _cooling_off(self, voter: str) -> bool:
+        until = self._cooling.get(voter)
+        if until is None:
+            return False
+        if until > time.monotonic():
+            return True
+        del self._cooling[voter]
+        return False
+
+    def _refused(self, sid: str, namespace: str, refusals: Refusals) -> None:
+        """Count a refusal; past the limit, drop the connection (once)."""
+        if refusals.dropped:
+            return
+        now = time.monotonic()
+        if now - refusals.start > self.flood_window_s:
+            refusals.start, refusals.n = now, 0
+        refusals.n += 1
+        if refusals.n >= self.flood_refusals:
+            refusals.dropped = True
+            self.flood_disconnects += 1
+            voter = self.voters.get(sid) if namespace == AUD else None
+            if voter is not None:
+                if len(self._cooling) > 10_000:  # bounded: forget the expired ones
+                    now = time.monotonic()
+                    self._cooling = {v: t for v, t in self._cooling.items() if t > now}
+                self._cooling[voter.voter] = time.monotonic() + self.flood_cooloff_s
+            log.warning("dropping %s %s: %d refusals within %.0f s", namespace, sid, refusals.n, self.flood_window_s)
+            # Not awaited here: the ack of this packet goes out, the hang-up follows at once.
+            asyncio.ensure_future(self._drop(sid, namespace)).add_done_callback(_log_failure)
+
+    async def _drop(self, sid: str, namespace: str) -> None:
+        eio_sid = self.sio.manager.eio_sid_from_sid(sid, namespace)
+        # The namespace DISCONNECT first: a Socket.IO client then knows the server hung up
+        # ("io server disconnect") and does not reconnect by itself...
+        await self.sio.disconnect(sid, namespace=namespace, ignore_queue=True)
+        # ...then the transport, or a raw client could keep making us parse its packets.
+        eio_socket = self.sio.eio.sockets.get(eio_sid) if eio_sid is not None else None
+        if eio_socket is not None:
+            await self.sio.eio.disconnect(eio_sid)
+            # python-engineio's close only sends CLOSE and waits for the client to hang up,
+            # reading (and dispatching) whatever it sends meanwhile. A None in the send queue
+            # ends its websocket writer, which closes the websocket from our side.
+            eio_socket.queue.put_nowait(None)
+
     # --- handlers ------------------------------------------------------------------------
     def _register(self) -> None:
         sio = self.sio
@@ -168,6 +245,10 @@ class Realtime:
             if voter is None:
                 raise socketio.exceptions.ConnectionRefusedError({"code": "unauthorized",
                                                                   "message": "凭证无效，请重新扫码"})
+            if self._cooling and self._cooling_off(voter.voter):  # dropped for flooding a moment ago
+                raise socketio.exceptions.ConnectionRefusedError({"code": RATE_LIMITED,
+                                                                  "message": "操作太频繁，请一分钟后再试"})
+            voter.addr = client_addr(environ)
             self.voters[sid] = voter
             await self._send(sid, AUD, "poll", self._audience_poll())
             if not self.engine.voters_are_remote:  # the primary knows every voter: answer at once
@@ -186,9 +267,31 @@ class Realtime:
             voter = self.voters.get(sid)
             if voter is None:
                 return {"ok": False, "error": "invalid"}
+            if voter.refusals.dropped:  # being hung up: no answer (its ack costs as much as the rest)
+                return self.sio.not_handled
             if not voter.bucket.take():
+                self._refused(sid, AUD, voter.refusals)
                 return {"ok": False, "error": RATE_LIMITED}
-            return await self.engine.vote(voter.voter, voter.group, voter.venue, data)
+            result = await self.engine.vote(voter.voter, voter.group, voter.venue, data, addr=voter.addr)
+            if result.get("error") == INVALID:  # a malformed payload: the page never sends one
+                self._refused(sid, AUD, voter.refusals)
+            return result
+
+        @sio.on("*", namespace=AUD)
+        async def audience_other(event, sid, *data):
+            voter = self.voters.get(sid)  # an event nobody handles: not from our page
+            if voter is not None:
+                self._refused(sid, AUD, voter.refusals)
+            return self.sio.not_handled  # as before: an unhandled event gets no ack
+
+        @sio.on("*", namespace=OVL)
+        async def overlay_other(event, sid, *data):
+            self._refused(sid, OVL, self._overlay_refusals.setdefault(sid, Refusals()))  # displays only listen
+            return self.sio.not_handled
+
+        @sio.on("disconnect", namespace=OVL)
+        async def overlay_disconnect(sid, reason=None):
+            self._overlay_refusals.pop(sid, None)
 
         @sio.on("connect", namespace=OVL)
         async def overlay_connect(sid, environ, auth=None):

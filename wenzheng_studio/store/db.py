@@ -20,8 +20,9 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
+from .integrity import check_database
 from .lock import EngineLock
-from .schema import migrate
+from .schema import MIGRATIONS, migrate
 
 log = logging.getLogger(__name__)
 _STOP = object()
@@ -59,6 +60,11 @@ class Store:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             self.lock = EngineLock(Path(self.path))  # StoreLocked if another engine runs this show
+            try:
+                check_database(Path(self.path), len(MIGRATIONS))  # StoreDamaged: refused, left untouched
+            except BaseException:
+                self.lock.release()
+                raise
         self._conn = _connect(self.path)
         self.db = sqlite_utils.Database(self._conn)
         migrate(self.db)
@@ -67,10 +73,26 @@ class Store:
         self._loop: asyncio.AbstractEventLoop | None = None
         self.commits = 0
         self.ops_written = 0
+        self.failures = 0
+        self.last_error: str | None = None  # the last write's failure, until a write commits again
 
     # --- reading (start-up and exports) ------------------------------------------------
     def load(self) -> Snapshot:
-        db = self.db
+        """The show as stored (at start-up, before the writer runs)."""
+        return self._load(self.db)
+
+    def read_back(self) -> Snapshot:
+        """The show as committed, read on a connection of its own (safe while the writer runs)."""
+        if self.path == ":memory:":  # tests: one connection is all there is (SQLite serialises its use)
+            return self._load(self.db)
+        reader = sqlite_utils.Database(_connect(self.path))
+        try:
+            return self._load(reader)
+        finally:
+            reader.conn.close()
+
+    @staticmethod
+    def _load(db: sqlite_utils.Database) -> Snapshot:
         snap = Snapshot()
         for row in db["meta"].rows:
             snap.meta[row["key"]] = json.loads(row["value"])
@@ -134,7 +156,14 @@ class Store:
                 conn.execute("BEGIN IMMEDIATE")
 
             def __exit__(self_inner, exc_type, exc, tb):
-                conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
+                try:
+                    if exc_type is None:
+                        conn.execute("COMMIT")
+                        return False
+                except BaseException:
+                    _rollback(conn)  # a failed COMMIT (disk full) leaves the transaction open
+                    raise
+                _rollback(conn)
                 return False
 
         return _Tx()
@@ -144,7 +173,7 @@ class Store:
         for op in ops:
             kind = op[0]
             if kind == "ballot":
-                ex("INSERT INTO ballots (poll, voter, grp, venue, choice, t) VALUES (?, ?, ?, ?, ?, ?)", op[1:])
+                ex("INSERT INTO ballots (poll, voter, grp, venue, choice, t, addr) VALUES (?, ?, ?, ?, ?, ?, ?)", (*op[1:7], op[7] if len(op) > 7 else ""))  # addr optional: older 7-field ops
             elif kind == "event":
                 ex("INSERT INTO events (t, kind, data) VALUES (?, ?, ?)", (op[1], op[2], _dumps(op[3])))
             elif kind in ("poll", "question"):
@@ -173,7 +202,12 @@ class Store:
                 stop = True
                 batch = [b for b in batch if b is not _STOP]
             if batch:
-                self._commit(batch)
+                try:
+                    self._commit(batch)
+                except BaseException as exc:  # never let one batch end the writer: the show needs the next
+                    log.exception("store writer: a batch could not be handled")
+                    self._failed(repr(exc))
+                    self._resolve([(fut, exc) for _, fut in batch])
 
     def _commit(self, batch: list) -> None:
         results: list[tuple[asyncio.Future, BaseException | None]] = []
@@ -184,7 +218,8 @@ class Store:
             results = [(fut, None) for _, fut in batch]
             self.commits += 1
             self.ops_written += sum(len(ops) for ops, _ in batch)
-        except sqlite3.Error:
+            self.last_error = None
+        except Exception:
             # One bad submission must not fail its neighbours: retry each on its own.
             log.exception("group commit failed; retrying submissions one by one")
             for ops, fut in batch:
@@ -192,12 +227,42 @@ class Store:
                     with self._transaction():
                         self._apply(ops)
                     results.append((fut, None))
-                except sqlite3.Error as exc:
+                    self.commits += 1
+                    self.ops_written += len(ops)
+                except Exception as exc:
+                    log.error("store write failed (%s): %d operation(s) not written", exc, len(ops))
+                    self._failed(f"{type(exc).__name__}: {exc}")
                     results.append((fut, exc))
+            if all(exc is None for _, exc in results):
+                self.last_error = None
+        self._resolve(results)
+
+    def _failed(self, reason: str) -> None:
+        self.last_error = reason
+        self.failures += 1
+
+    def _resolve(self, results: list) -> None:
         try:
             self._loop.call_soon_threadsafe(_resolve_all, results)
         except RuntimeError:  # loop already closed at shutdown: nobody is waiting
             pass
+
+    # --- health ----------------------------------------------------------------------
+    def health(self) -> str | None:
+        """None when the writer is alive and its last write committed; else what is wrong."""
+        if self._thread is not None and not self._thread.is_alive():
+            return "the store writer has stopped"
+        if self.last_error is not None:
+            return f"the last write failed: {self.last_error}"
+        return None
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        log.exception("rollback failed")
 
 
 def _resolve_all(results) -> None:

@@ -27,6 +27,7 @@ class StoreLocked(RuntimeError):
 
 
 def lock_path(db: Path) -> Path:
+    db = db.resolve()  # a symlink to the show locks the show itself, not a file beside the link
     return db.with_name(db.name + ".lock")
 
 
@@ -42,15 +43,20 @@ class EngineLock:
         self.db = db
         self.path = lock_path(db)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        self._fd: int | None = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        self._db_fd: int | None = None
         try:
+            _lock(self._fd)
             if fcntl is not None:
-                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            else:
-                msvcrt.locking(self._fd, msvcrt.LK_NBLCK, 1)
+                # A hard link is the same show under another name: lock the database's inode
+                # too (flock, which SQLite's own POSIX locks neither see nor disturb). The fd
+                # stays open for the engine's life, so it never drops SQLite's locks early.
+                self._db_fd = os.open(db.resolve(), os.O_RDWR | os.O_CREAT, 0o644)
+                _lock(self._db_fd)
         except OSError:
-            os.close(self._fd)
-            raise StoreLocked(db, read_holder(db)) from None
+            holder = read_holder(db)
+            self._close()
+            raise StoreLocked(db, holder) from None
         self.announce(url="")
 
     def announce(self, url: str) -> None:
@@ -66,5 +72,18 @@ class EngineLock:
                 os.ftruncate(self._fd, 0)
             except OSError:
                 pass
-            os.close(self._fd)  # closing releases the lock
-            self._fd = None
+        self._close()  # closing releases the locks
+
+    def _close(self) -> None:
+        for name in ("_db_fd", "_fd"):
+            fd = getattr(self, name)
+            if fd is not None:
+                os.close(fd)
+                setattr(self, name, None)
+
+
+def _lock(fd: int) -> None:
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    else:
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)

@@ -16,6 +16,9 @@ MIGRATIONS = [
         db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True),
         db["seats"].create({"seat": str, "venue": str, "key": str, "t": float}, pk="seat", if_not_exists=True),
     ),
+    # v2: the voter's network address with each ballot, for the audit's stuffing checks
+    # (ballots per address, bursts). '' for ballots from before v2 and through a secondary.
+    lambda db: db.execute("ALTER TABLE ballots ADD COLUMN addr TEXT NOT NULL DEFAULT ''"),
 ]
 
 
