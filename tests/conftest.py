@@ -84,6 +84,17 @@ def engine_process(tmp_path):
         ep.kill()
 
 
+@pytest.fixture
+def rehearsal_engine(tmp_path):
+    """A real engine started as `serve --rehearsal` (彩排): every view must mark it."""
+    ep = EngineProcess(db=tmp_path / "show.db", token="test-admin-token", extra=("--rehearsal",))
+    ep.start()
+    try:
+        yield ep
+    finally:
+        ep.kill()
+
+
 # --- an in-process engine to attack (tests/security, tests/fuzz) ---------------------------
 _LIVE_ENGINES = ["single", pytest.param("secondary", marks=pytest.mark.skipif(
     shutil.which("redis-server") is None, reason="redis-server is not installed"))]

@@ -11,6 +11,9 @@ def _serve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scene", help="running order TOML (default scenes/baixing-wenzheng.toml)")
     p.add_argument("--db", help="SQLite database; the same file resumes the show (default: user data folder)")
     p.add_argument("--admin-token", help="operator credential (default: $WENZHENG_ADMIN_TOKEN, else kept beside the db)")
+    p.add_argument("--rehearsal", action="store_true",
+                   help="彩排: run on a separate database beside the real one (show.db → show.rehearsal.db), "
+                        "marked 彩排 in every view, the overlay and the report")
 
 
 def _proxy_list(value: str) -> tuple[str, ...]:
@@ -86,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
                              admin_token=args.admin_token, redis=args.redis,
                              voter_token_rate=args.voter_token_rate, public_url=args.public_url,
                              sensitive_words=words, role=args.role, trusted_proxies=args.trusted_proxy,
-                             takeover=args.takeover)
+                             takeover=args.takeover, rehearsal=args.rehearsal)
         try:
             return serve_main(config)
         except SceneError as exc:

@@ -51,3 +51,9 @@ def user_data_dir() -> Path:
 
 def default_db() -> Path:
     return user_data_dir() / "show.db"
+
+
+def rehearsal_db(db: Path) -> Path:
+    """A rehearsal's database, beside the real one (show.db → show.rehearsal.db): a
+    rehearsal never writes the live record, and the live show never sees the rehearsal's."""
+    return db.with_name(f"{db.stem}.rehearsal{db.suffix or '.db'}")

@@ -18,6 +18,7 @@
   var $ = function (sel, root) { return (root || document).querySelector(sel); };
   var el = {};
   ELEMENTS.forEach(function (name) { el[name] = document.getElementById(name); });
+  var rehearsal = document.getElementById("rehearsal");
 
   function setText(node, text) {
     text = text == null ? "" : String(text);
@@ -224,6 +225,7 @@
       setShown(name, visible(name), c ? c.key : null);
     });
     el.lower_third.classList.toggle("raised", visible("question"));
+    rehearsal.hidden = (model.state.show || {}).rehearsal !== true;
     document.body.dataset.pushes = String(model.pushes);
   }
 

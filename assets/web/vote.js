@@ -198,24 +198,82 @@
     var p = state.poll;
     if (!p || p.state === "draft") { setView("waiting"); return; }
     var left = secondsLeft(p);
-    if (state.voted[p.id]) {
+    if (p.state === "closed" || left === 0) {
+      renderClosed(p);  // 投票已结束 on every phone, voted or not
+    } else if (state.voted[p.id]) {
       var chosen = loadMemory()[p.id];
       $("voted-head").textContent = state.justVoted === p.id ? "投票成功" : "您已投票";
       $("voted-title").textContent = p.title;
       $("voted-choice").textContent = chosen ? "您的选择：" + choiceLabel(p, chosen) : "本浏览器的投票凭证已参与本轮投票";
       setView("voted");
-    } else if (p.state === "open" && left !== 0) {
+    } else {
       $("title").textContent = p.title;
       $("unit").textContent = p.unit || "";
       $("unit").hidden = !p.unit;
       if (state.renderedPollId !== p.id) { buildChoices(p); }
       setView("poll");
-    } else {
-      $("closed-title").textContent = p.title;
-      $("closed-note").textContent = "请留意下一轮投票";
-      setView("closed");
     }
     tickCountdown();
+  }
+
+  // Shares in percent per choice: the engine's weighted `combined` when it sends one, else the plain tally.
+  function resultShares(p) {
+    if (p.combined && typeof p.combined === "object") { return p.combined; }
+    if (!p.tally || typeof p.tally !== "object") { return null; }
+    var counts = {}, total = 0;
+    for (var g in p.tally) {
+      if (!p.tally.hasOwnProperty(g)) { continue; }
+      for (var k in p.tally[g]) {
+        if (p.tally[g].hasOwnProperty(k)) { counts[k] = (counts[k] || 0) + p.tally[g][k]; total += p.tally[g][k]; }
+      }
+    }
+    var shares = {};
+    for (var i = 0; i < p.choices.length; i++) {
+      var key = p.choices[i].key;
+      shares[key] = total ? 100 * (counts[key] || 0) / total : 0;
+    }
+    return shares;
+  }
+
+  function renderClosed(p) {
+    $("closed-title").textContent = p.title;
+    var chosen = loadMemory()[p.id];
+    var mine = $("closed-mine");
+    mine.hidden = !state.voted[p.id];
+    mine.textContent = chosen ? "您的选择：" + choiceLabel(p, chosen) : "本设备已参与本轮投票";
+    var shares = p.state === "closed" && p.revealed ? resultShares(p) : null;
+    var box = $("result-rows");
+    while (box.firstChild) { box.removeChild(box.firstChild); }
+    for (var i = 0; shares && i < p.choices.length; i++) {
+      var pct = Math.max(0, Math.min(100, Number(shares[p.choices[i].key]) || 0));
+      var row = document.createElement("div");
+      row.className = "result-row";
+      row.setAttribute("data-choice", p.choices[i].key);
+      var label = document.createElement("span");
+      label.className = "result-label";
+      label.textContent = p.choices[i].label;
+      var value = document.createElement("span");
+      value.className = "result-pct";
+      value.textContent = pct.toFixed(1) + "%";
+      var track = document.createElement("div");
+      track.className = "result-track";
+      var fill = document.createElement("div");
+      fill.className = "result-fill";
+      fill.style.width = pct.toFixed(1) + "%";
+      track.appendChild(fill);
+      row.appendChild(label);
+      row.appendChild(value);
+      row.appendChild(track);
+      box.appendChild(row);
+    }
+    var total = typeof p.ballots === "number" ? "共 " + p.ballots + " 票" : "";
+    if (typeof p.score === "number") { total = "平均分 " + p.score.toFixed(2) + (total ? " · " + total : ""); }
+    $("result-total").textContent = total;
+    $("result-head").textContent = p.combined ? "投票结果 · 综合占比" : "投票结果";
+    $("result").hidden = !shares;
+    $("closed-note").textContent = shares ? "请留意下一轮投票"
+      : (p.state === "closed" && p.revealed ? "结果以现场公布为准" : "结果将在节目现场公布，请留意电视直播");
+    setView("closed");
   }
 
   function tickCountdown() {
@@ -229,7 +287,8 @@
       el.textContent = left > 0 ? formatLeft(left) : "投票已截止";
       el.className = left <= 10 ? "countdown urgent" : "countdown";
     }
-    if (p && left === 0 && card.getAttribute("data-view") === "poll") { render(); }
+    var view = card.getAttribute("data-view");
+    if (p && left === 0 && (view === "poll" || view === "voted")) { render(); }
   }
   setInterval(tickCountdown, 250);
 
@@ -273,6 +332,20 @@
     showError(code);
   }
 
+  // --- rehearsal: the scene says so (asked again after a reconnect: the engine may have restarted) ---
+  function loadScene() {
+    var xhr = new XMLHttpRequest();
+    xhr.open("GET", "/api/scene", true);
+    xhr.timeout = 10000;
+    xhr.onload = function () {
+      if (xhr.status !== 200) { return; }
+      var scene = null;
+      try { scene = JSON.parse(xhr.responseText); } catch (e) { return; }
+      $("rehearsal").hidden = !(scene && scene.rehearsal === true);
+    };
+    xhr.send();
+  }
+
   // --- connection -----------------------------------------------------------------------
   var socket = window.io("/audience", {
     autoConnect: false,
@@ -282,9 +355,13 @@
     timeout: 10000
   });
 
+  var connectedBefore = false;
   socket.on("connect", function () {
     hideNet();
     state.tokenRefreshes = 0;
+    // Spread the re-ask over 3 s: thousands of phones reconnect at once after an engine restart.
+    if (connectedBefore) { setTimeout(loadScene, Math.random() * 3000); }
+    connectedBefore = true;
   });
 
   socket.on("disconnect", function (reason) {
@@ -346,6 +423,7 @@
 
   function start() {
     setWho(null);
+    loadScene();
     if (isSeat) { socket.connect(); return; }
     var stored = lsGet(TOKEN_KEY) || cookieGet(TOKEN_COOKIE);
     if (stored) {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -122,3 +123,52 @@ def test_page_reconnects_and_takes_the_whole_state_again(page, engine_process):
     page.wait_for_function("document.getElementById('stage').dataset.connection === 'connected'", timeout=15000)
     page.wait_for_function("document.querySelector('.tally-title').textContent === '重连之后'", timeout=5000)
     assert is_on(page, "qr") and is_on(page, "tally")
+
+
+def rehearsal_mark(page):
+    """(shown, box) of the 彩排 mark."""
+    return page.evaluate("""(() => { const n = document.getElementById('rehearsal'); const r = n.getBoundingClientRect();
+                            return [!n.hidden && r.width > 0, [r.x, r.y, r.width, r.height], n.textContent]; })()""")
+
+
+def test_a_real_show_has_no_rehearsal_mark(page):
+    assert rehearsal_mark(page)[0] is False
+
+
+def test_rehearsal_state_is_marked_whatever_the_modes(browser, engine_process, tmp_path):
+    """A hand-built state (show.rehearsal) through /api/state alone, the socket kept away."""
+    from PySide6.QtGui import QColor, QImage
+
+    state = engine_process.api("GET", "/api/state")
+    state["show"]["rehearsal"] = True
+    state["overlay"] = {k: "hide" for k in state["overlay"]}
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    try:
+        page.route("**/api/state", lambda r: r.fulfill(status=200, content_type="application/json",
+                                                       body=json.dumps(state)))
+        page.route("**/socket.io.min.js*", lambda r: r.abort())
+        page.goto(engine_process.url + "/overlay")
+        page.wait_for_function("!document.getElementById('rehearsal').hidden", timeout=5000)
+        shown, (x, y, w, h), text = rehearsal_mark(page)
+        assert shown and text == "彩排 REHEARSAL" and (x, y, w, h) == (720, 54, 480, 72)  # style.py REHEARSAL
+        assert not is_on(page, "bug")  # every element hidden; the mark stays
+        shot = tmp_path / "overlay-rehearsal.png"
+        page.screenshot(path=str(shot), omit_background=True)
+        image = QImage(str(shot))
+        pixel = image.pixelColor(750, 60)
+        assert pixel.alpha() == 255 and abs(pixel.red() - QColor("#F2B705").red()) < 8
+        assert image.pixelColor(960, 540).alpha() == 0
+    finally:
+        page.close()
+
+
+def test_rehearsal_engine_marks_the_overlay_page(browser, rehearsal_engine):
+    """End to end: `serve --rehearsal` → state.show.rehearsal → the mark, live over Socket.IO."""
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    try:
+        page.goto(rehearsal_engine.url + "/overlay")
+        page.wait_for_function("document.getElementById('stage').dataset.connection === 'connected'", timeout=10000)
+        page.wait_for_function("!document.getElementById('rehearsal').hidden", timeout=5000)
+        assert rehearsal_mark(page)[0] is True
+    finally:
+        page.close()

@@ -201,7 +201,7 @@ def test_countdown_closes_the_poll_on_the_phone(engine_process, phone):
     text = page.inner_text("#countdown")
     assert text in ("剩余 0:03", "剩余 0:02"), text
     page.wait_for_selector(VIEW.format("closed"), timeout=8000)
-    assert "本轮投票已结束" in page.inner_text("#card")
+    assert page.inner_text("#closed-head") == "投票已结束"
 
 
 def test_page_survives_engine_restart_and_reports_votes_during_the_drop(engine_process, phone):
@@ -238,3 +238,134 @@ def test_page_survives_engine_restart_and_reports_votes_during_the_drop(engine_p
     page.tap('button[data-choice="yes"]')
     page.wait_for_selector(VIEW.format("voted"))
     assert tally(ep, second)["remote"]["yes"] == 1
+
+
+def result_rows(page) -> dict:
+    return {row.get_attribute("data-choice"): row.locator(".result-pct").inner_text()
+            for row in page.locator("#result-rows .result-row").all()}
+
+
+def test_closed_poll_shows_ended_on_every_phone_and_the_result_once_revealed(engine_process, phone, tmp_path):
+    ep = engine_process
+    seat = api(ep, "POST", "/api/seats", {"venue": "main", "count": 1})["seats"][0]
+    poll_id = api(ep, "POST", "/api/polls", {"title": "您对本次整改答复是否满意？", "kind": "satisfaction",
+                                             "revealed": False})["id"]
+    api(ep, "POST", f"/api/polls/{poll_id}/open")
+    voter, bystander, seated = (phone().new_page() for _ in range(3))
+    for page, url in ((voter, ep.url + "/vote"), (bystander, ep.url + "/vote"), (seated, seat["url"])):
+        page.goto(url)
+        page.wait_for_selector(VIEW.format("poll"))
+    voter.tap('button[data-choice="satisfied"]')
+    seated.tap('button[data-choice="unsatisfied"]')
+    voter.wait_for_selector(VIEW.format("voted"))
+    seated.wait_for_selector(VIEW.format("voted"))
+
+    api(ep, "POST", f"/api/polls/{poll_id}/close")
+    for page in (voter, bystander, seated):  # voted or not: the poll is over
+        page.wait_for_selector(VIEW.format("closed"))
+        assert page.inner_text("#closed-head") == "投票已结束"
+        assert page.locator("#result").is_hidden()  # hidden tally: nothing before the reveal
+        assert "现场公布" in page.inner_text("#closed-note")
+    assert voter.inner_text("#closed-mine") == "您的选择：满意"
+    assert bystander.locator("#closed-mine").is_hidden()
+    voter.screenshot(path=str(tmp_path / "vote-closed.png"))
+
+    api(ep, "POST", f"/api/polls/{poll_id}/reveal")
+    combined = api(ep, "GET", f"/api/polls/{poll_id}")["combined"]
+    expected = {k: f"{v:.1f}%" for k, v in combined.items()}
+    assert expected == {"satisfied": "50.0%", "basic": "0.0%", "unsatisfied": "50.0%"}  # one seat, one phone, weighted
+    for page in (voter, bystander, seated):
+        page.wait_for_selector("#result:not([hidden])")
+        assert result_rows(page) == expected
+        assert page.inner_text("#result-head") == "投票结果 · 综合占比"
+        assert page.inner_text("#result-total") == "共 2 票"
+    assert seated.inner_text("#closed-mine") == "您的选择：不满意"
+    voter.screenshot(path=str(tmp_path / "vote-result.png"))
+    print("screenshots in", tmp_path)
+
+    # A phone that opens the page only now gets the result at once.
+    late = phone().new_page()
+    late.goto(ep.url + "/vote")
+    late.wait_for_selector("#result:not([hidden])")
+    assert result_rows(late) == expected and late.locator("#closed-mine").is_hidden()
+
+
+def test_live_tally_poll_shows_its_result_as_soon_as_it_closes(engine_process, phone):
+    ep = engine_process
+    page = phone().new_page()
+    page.goto(ep.url + "/vote")
+    poll_id = open_poll(ep, title="请为市交通局本次表态打分", kind="rating4")
+    page.wait_for_selector(VIEW.format("poll"))
+    assert page.locator("#result").is_hidden()
+    page.tap('button[data-choice="good"]')
+    page.wait_for_selector(VIEW.format("voted"))
+    api(ep, "POST", f"/api/polls/{poll_id}/close")
+    page.wait_for_selector("#result:not([hidden])")
+    assert page.inner_text("#closed-head") == "投票已结束"
+    assert result_rows(page) == {"good": "100.0%", "fair": "0.0%", "average": "0.0%", "poor": "0.0%"}
+    assert page.inner_text("#result-total") == "平均分 20.00 · 共 1 票"
+
+
+def audience_poll(ep) -> dict:
+    """The first `poll` a fresh phone gets on /audience."""
+    import socketio
+
+    token = api(ep, "POST", "/api/voter", {}, operator=False)["token"]
+    with socketio.SimpleClient() as client:
+        client.connect(ep.url, namespace="/audience", auth={"token": token}, transports=["websocket"])
+        while True:
+            name, data = client.receive(timeout=5)
+            if name == "poll":
+                return data
+
+
+def test_audience_poll_never_carries_the_tally(engine_process):
+    """PROTOCOL: the audience `poll` is POLL without `tally`, also once the result is out;
+    an unrevealed poll's result stays hidden after close."""
+    ep = engine_process
+    hidden = api(ep, "POST", "/api/polls", {"title": "暗票", "kind": "yesno", "revealed": False})["id"]
+    api(ep, "POST", f"/api/polls/{hidden}/open")
+    api(ep, "POST", f"/api/polls/{hidden}/close")
+    view = audience_poll(ep)
+    assert view["id"] == hidden and view["state"] == "closed"
+    assert not {"tally", "venues", "ballots", "combined", "score"} & set(view)
+
+    poll_id = open_poll(ep, kind="yesno")
+    api(ep, "POST", f"/api/polls/{poll_id}/close")
+    view = audience_poll(ep)
+    assert view["state"] == "closed" and "tally" not in view and "venues" not in view
+    assert view["ballots"] == 0 and view["combined"] == {"yes": 0.0, "no": 0.0}
+
+
+def test_rehearsal_banner_from_the_scene(engine_process, phone):
+    """The banner follows GET /api/scene's `rehearsal` (faked here: the engine decides it)."""
+    ep = engine_process
+    ctx = phone()
+    page = ctx.new_page()
+    page.goto(ep.url + "/vote")
+    page.wait_for_selector(VIEW.format("waiting"))
+    assert page.locator("#rehearsal").is_hidden()  # a real show: no banner
+
+    def rehearsal_scene(route):
+        scene = api(ep, "GET", "/api/scene", operator=False)
+        route.fulfill(status=200, content_type="application/json", body=json.dumps({**scene, "rehearsal": True}))
+    ctx.route("**/api/scene", rehearsal_scene)
+    page.reload()
+    page.wait_for_selector("#rehearsal:not([hidden])")
+    assert page.inner_text("#rehearsal") == "彩排 · 本次投票不计入正式结果"
+    box = page.locator("#rehearsal").bounding_box()
+    assert box["y"] < 120 and box["width"] >= 340  # at the top, full width
+
+
+def test_rehearsal_engine_shows_the_banner_while_voting(rehearsal_engine, phone):
+    """End to end against `serve --rehearsal`: the banner, and the vote still works."""
+    ep = rehearsal_engine
+    page = phone().new_page()
+    page.goto(ep.url + "/vote")
+    page.wait_for_selector("#rehearsal:not([hidden])")
+    poll_id = open_poll(ep, kind="yesno")
+    page.wait_for_selector(VIEW.format("poll"))
+    assert page.locator("#rehearsal").is_visible()
+    page.tap('button[data-choice="yes"]')
+    page.wait_for_selector(VIEW.format("voted"))
+    assert tally(ep, poll_id)["remote"]["yes"] == 1

@@ -34,10 +34,10 @@ def http(url: str, method: str = "GET", body=None, token: str | None = TOKEN):
 class Room:
     """engine + bridge + window; `press` sends a key to the window like the director would."""
 
-    def __init__(self, qtbot, tmp_path, lang=None):
+    def __init__(self, qtbot, tmp_path, lang=None, rehearsal=False):
         self.qtbot = qtbot
         self.engine = EmbeddedEngine(port=0, host="127.0.0.1", db=str(tmp_path / "show.db"), admin_token=TOKEN,
-                                     extra_args=["--voter-token-rate", "0"])
+                                     extra_args=["--voter-token-rate", "0"], rehearsal=rehearsal)
         self.url = self.engine.start()
         self.bridge = EngineBridge(self.url, TOKEN)
         self.window = ControlRoomWindow(self.bridge, lang)
@@ -101,10 +101,11 @@ def test_take_through_all_nine_segments(room, qtbot):
         assert rows.item(expected, 4).text() == "播出"
         assert room.window.title.text().endswith(room.state["segment"]["title"])
     assert room.state["segment"]["key"] == "promise"
-    # A double press of TAKE is one TAKE; here the second would also be refused (last segment).
+    # On the last segment TAKE is greyed out and its key only says why.
+    assert not room.window.running_order.take.isEnabled()
     qtbot.wait(int(TAKE_GUARD_S * 1000) + 50)
     room.press(Qt.Key_Return)
-    qtbot.waitUntil(lambda: "bad_transition" in room.window.alert.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "已是最后一个环节" in room.window.alert.text(), timeout=5000)
     assert seg_index(room) == 8
     # Going back on air asks first; "no" changes nothing, "yes" goes back.
     room.confirm_answers = [False]
@@ -380,3 +381,215 @@ def test_ctrl_r_opens_the_review_desk_and_a_reviewed_question_reaches_the_queue(
     qtbot.waitUntil(lambda: (room.state.get("question") or {}).get("id") == qid, timeout=5000)
     room.window.questions.review_btn.click()  # the button raises the same window, not a second one
     assert room.window.review is desk
+
+
+# --- issue 12: one rule for buttons and keys, hold, resume, rehearsal, the director's screen ---------
+
+QUESTIONS = [("城东区幸福路的路灯坏了三个月，晚上出行很不方便，什么时候能修好？", "市城市管理局", "hotline", "张先生"),
+             ("小区门口的菜市场占道经营，早上上学的孩子只能走机动车道。", "市城市管理局", "web", "李女士"),
+             ("公交站台没有遮雨棚，下雨天老人孩子只能淋雨等车。", "市交通运输局", "studio", "王大爷"),
+             ("老旧小区加装电梯，补贴申请了半年还没有批下来，到底卡在哪个环节？", "市住房和城乡建设局", "hotline", "赵女士"),
+             ("河道边上有人偷排污水，晚上味道很大，举报了多次没人管。", "市生态环境局", "web", ""),
+             ("学校附近违章停车很多，接送孩子时交通非常拥堵。", "市交通运输局", "studio", "陈老师"),
+             ("自来水一到夏天就发黄，烧开了还有沉淀，能不能查一查管网？", "市水务集团", "hotline", "周先生"),
+             ("夜市噪音扰民到凌晨两点，投诉后只管了一个星期。", "市城市管理局", "web", "吴女士")]
+
+
+def approved_questions(room, n=len(QUESTIONS)) -> list[int]:
+    ids = []
+    for text, unit, source, name in QUESTIONS[:n]:
+        status, body = room.api("/api/questions", "POST", {"text": text, "unit": unit, "source": source,
+                                                           "name": name, "district": "城东区", "screened": True})
+        assert status == 201
+        assert room.api(f"/api/questions/{body['id']}", "POST", {"action": "approve"})[0] == 200
+        ids.append(body["id"])
+    return ids
+
+
+def record_controls(room) -> list[tuple]:
+    """Every control action the window sends from now on (still sent to the engine)."""
+    sent, original = [], room.bridge.control
+
+    def control(action, callback=None, **fields):
+        sent.append((action, fields))
+        original(action, callback, **fields)
+
+    room.bridge.control = control
+    return sent
+
+
+def test_off_air_button_and_key_follow_the_question_on_air(room, qtbot):
+    q = room.window.questions
+    sent = record_controls(room)
+    ids = approved_questions(room, 2)
+    qtbot.waitUntil(lambda: q.list.count() == 2, timeout=5000)
+    assert not q.off_air.isEnabled() and not q.by_head.isEnabled()
+    room.press(Qt.Key_F9, Qt.ShiftModifier)  # nothing on air: the key does nothing, and says why
+    qtbot.waitUntil(lambda: "没有问题在播出" in room.window.alert.text(), timeout=2000)
+    assert ("question.clear", {}) not in sent
+
+    room.press(Qt.Key_F9)
+    qtbot.waitUntil(lambda: (room.state.get("question") or {}).get("id") == ids[0], timeout=5000)
+    assert q.off_air.isEnabled() and q.by_head.isEnabled() and q.by_deputy.isEnabled()
+    room.press(Qt.Key_F9, Qt.ShiftModifier)
+    qtbot.waitUntil(lambda: room.state.get("question") is None, timeout=5000)
+    assert ("question.clear", {}) in sent
+    assert not q.off_air.isEnabled() and not q.by_head.isEnabled()
+    # answered takes the question off air too: F10 greys out with it
+    room.press(Qt.Key_F9)
+    qtbot.waitUntil(lambda: room.state.get("question") is not None, timeout=5000)
+    room.press(Qt.Key_F10)
+    qtbot.waitUntil(lambda: room.state.get("question") is None, timeout=5000)
+    assert not q.by_head.isEnabled() and not q.off_air.isEnabled()
+
+
+def test_hold_shows_a_banner_and_locks_take(room, qtbot):
+    w = room.window
+    sent = record_controls(room)
+    room.press(Qt.Key_F12)
+    qtbot.waitUntil(lambda: room.state["show"]["status"] == "live", timeout=5000)
+    assert not w.hold_banner.isVisible()
+    room.press(Qt.Key_H)
+    qtbot.waitUntil(lambda: room.state["segment"]["hold"] is True, timeout=5000)
+    assert ("segment.hold", {"on": True}) in sent
+    qtbot.waitUntil(lambda: w.hold_banner.isVisible(), timeout=2000)
+    assert "已锁定流程" in w.hold_banner.text()
+    ro = w.running_order
+    assert not ro.take.isEnabled() and not ro.goto.isEnabled() and not ro.prev.isEnabled()
+    assert ro.hold.isEnabled() and "解除保持" in ro.hold.text()
+    before = len(sent)
+    qtbot.wait(int(TAKE_GUARD_S * 1000) + 50)
+    room.press(Qt.Key_Return)
+    room.press(Qt.Key_3, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: "保持本环节" in w.alert.text(), timeout=2000)
+    assert len(sent) == before and seg_index(room) == 0  # nothing was sent
+    # the engine refuses a move while held too, and the director reads it in Chinese
+    room.bridge.control("segment.next")
+    qtbot.waitUntil(lambda: w.alert.text().startswith("引擎拒绝"), timeout=5000)
+    assert "held" not in w.alert.text() and "held" in w.alert.toolTip()
+    room.press(Qt.Key_H)
+    qtbot.waitUntil(lambda: room.state["segment"]["hold"] is False, timeout=5000)
+    assert sent[-1] == ("segment.hold", {"on": False})
+    qtbot.waitUntil(lambda: not w.hold_banner.isVisible() and ro.take.isEnabled(), timeout=2000)
+
+
+def test_resume_after_an_accidental_end(room, qtbot):
+    w, ro = room.window, room.window.running_order
+    assert not ro.resume.isVisible()  # standby: nothing to resume
+    room.press(Qt.Key_F12)
+    qtbot.waitUntil(lambda: room.state["show"]["status"] == "live", timeout=5000)
+    assert not ro.resume.isVisible()
+    room.confirm_answers = [True]
+    room.press(Qt.Key_E, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: room.state["show"]["status"] == "ended", timeout=5000)
+    qtbot.waitUntil(lambda: ro.resume.isVisible() and ro.resume.isEnabled(), timeout=2000)
+    assert w.ended_banner.isVisible() and not ro.take.isEnabled()
+    room.confirm_answers = [False]  # 否: still ended
+    ro.resume.click()
+    qtbot.wait(300)
+    assert room.state["show"]["status"] == "ended" and "恢复直播" in room.confirm_asked[-1]
+    room.confirm_answers = [True]
+    ro.resume.click()
+    qtbot.waitUntil(lambda: room.state["show"]["status"] == "live", timeout=5000)
+    assert len(room.state["show"]["interruptions"]) == 1
+    qtbot.waitUntil(lambda: not ro.resume.isVisible() and ro.take.isEnabled(), timeout=2000)
+
+
+def test_rehearsal_is_marked_in_the_window(qtbot, tmp_path):
+    r = Room(qtbot, tmp_path, rehearsal=True)
+    try:
+        qtbot.waitUntil(lambda: r.window.rehearsal_badge.isVisible(), timeout=5000)
+        assert "彩排" in r.window.windowTitle() and "彩排" in r.window.rehearsal_badge.text()
+    finally:
+        r.close()
+
+
+def test_a_live_show_is_not_a_rehearsal(room):
+    assert not room.window.rehearsal_badge.isVisible() and "彩排" not in room.window.windowTitle()
+
+
+def test_engine_refusal_is_a_chinese_sentence(room, qtbot):
+    w = room.window
+    room.bridge.control("segment.prev")  # standby: the engine refuses (the key would not even send it)
+    qtbot.waitUntil(lambda: w.alert.text().startswith("引擎拒绝"), timeout=5000)
+    assert "已是第一个环节" in w.alert.text() and "bad_transition" not in w.alert.text()
+    assert "bad_transition" in w.alert.toolTip() and "first segment" in w.alert.toolTip()
+
+
+def _fully_shown_rows(lst) -> int:
+    view = lst.viewport().rect()
+    return sum(1 for i in range(lst.count()) if view.contains(lst.visualItemRect(lst.item(i))))
+
+
+def test_queue_shows_six_waiting_questions_at_1920x1080(room, qtbot):
+    w, q = room.window, room.window.questions
+    ids = approved_questions(room)
+    room.api("/api/control", "POST", {"action": "segment.goto", "index": 3})  # 我要问政
+    assert room.api(f"/api/questions/{ids[0]}", "POST", {"action": "on_air"})[0] == 200
+    qtbot.waitUntil(lambda: q.list.count() == 8 and q.list.item(0).text().startswith("播出中"), timeout=5000)
+    assert (w.width(), w.height()) == (1920, 1080)
+    qtbot.wait(100)
+    assert _fully_shown_rows(q.list) >= 7  # the one on air and six waiting
+    assert w.scroll.verticalScrollBar().maximum() == 0  # nothing of the window scrolls away
+    room.press(Qt.Key_H)  # held: the bar takes the title's place, not the queue's rows
+    qtbot.waitUntil(lambda: w.hold_banner.isVisible(), timeout=5000)
+    qtbot.wait(100)
+    assert _fully_shown_rows(q.list) >= 7 and w.scroll.verticalScrollBar().maximum() == 0
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1366, 768)])
+def test_key_help_is_fully_visible(qtbot, size):
+    bridge = EngineBridge("http://127.0.0.1:9", "x")
+    w = ControlRoomWindow(bridge)
+    qtbot.addWidget(w)
+    w.resize(*size)
+    w.show()
+    qtbot.waitExposed(w)
+    try:
+        keys = w.keys_help
+        assert (w.width(), w.height()) == size
+        top_left = keys.mapTo(w, keys.rect().topLeft())
+        bottom_right = keys.mapTo(w, keys.rect().bottomRight())
+        assert w.rect().contains(top_left) and w.rect().contains(bottom_right)
+        assert keys.height() >= keys.heightForWidth(keys.width())  # every wrapped line has room
+        lines = keys.text().split("\n")
+        assert len(lines) == 2 and "Ctrl+R 审核台" in lines[1] and "F10" in lines[1]
+        fm = keys.fontMetrics()
+        if size == (1920, 1080):
+            assert all(fm.horizontalAdvance(line) <= keys.width() for line in lines)  # two lines, unwrapped
+    finally:
+        w.close()
+
+
+def test_confirmations_say_是_and_否(qtbot):
+    w = ControlRoomWindow(EngineBridge("http://127.0.0.1:9", "x"))
+    qtbot.addWidget(w)
+    box = w.confirm_box("结束整场节目？")
+    assert sorted(b.text() for b in box.buttons()) == sorted(["是", "否"])
+    assert box.defaultButton() is box.no and box.escapeButton() is box.no  # Enter or Esc: 否
+    box.close()
+
+
+def test_graphics_controls_follow_and_set_the_overlay(room, qtbot):
+    g = room.window.graphics
+    assert g.mode_shown("question") == "auto"
+    g.buttons[("question", "hide")].click()
+    qtbot.waitUntil(lambda: room.state["overlay"]["question"] == "hide", timeout=5000)
+    qtbot.waitUntil(lambda: g.mode_shown("question") == "hide", timeout=2000)
+    room.api("/api/control", "POST", {"action": "overlay.set", "element": "qr", "mode": "show"})
+    qtbot.waitUntil(lambda: g.mode_shown("qr") == "show", timeout=5000)
+
+
+def test_an_unchecked_check_box_is_visible_on_the_dark_theme(room):
+    box = room.window.clocks.sound
+    assert not box.isChecked()
+    image = box.grab().toImage()
+    from PySide6.QtWidgets import QStyle, QStyleOptionButton
+
+    option = QStyleOptionButton()
+    box.initStyleOption(option)
+    indicator = box.style().subElementRect(QStyle.SE_CheckBoxIndicator, option, box)
+    light = sum(1 for x in range(indicator.left(), indicator.right() + 1)
+                for y in range(indicator.top(), indicator.bottom() + 1)
+                if image.pixelColor(x, y).lightness() > 140)
+    assert light > 20  # the empty box's outline (not the label text beside it)

@@ -282,8 +282,27 @@ def test_every_design_colour_survives_the_chroma_key_settings_in_obs_md():
         return sum(a * b for a, b in zip(cb, rgb)), sum(a * b for a, b in zip(cr, rgb))
 
     kx, ky = chroma(KEY)
-    colours = [S.NAVY, S.NAVY_DARK, S.TRACK, S.RED, S.GOLD, S.GOLD_LIGHT, S.WHITE, S.LIGHT, S.INK, QColor("#000000")]
+    colours = [S.NAVY, S.NAVY_DARK, S.TRACK, S.RED, S.GOLD, S.GOLD_LIGHT, S.WHITE, S.LIGHT, S.INK, QColor("#000000")]  # the rehearsal mark: GOLD, warning ink
     colours += [c for pair in S.TIMER_COLOURS.values() for c in pair]
     for c in colours:
         x, y = chroma(c)
         assert ((x - kx) ** 2 + (y - ky) ** 2) ** 0.5 * 1000 > 120 + 60 + 50, c.name()
+
+
+def test_rehearsal_is_marked_on_every_frame_whatever_the_modes(canvas, tmp_path):
+    real = settled(canvas, base_state())
+    probe = (int(S.REHEARSAL.left() + 30), int(S.REHEARSAL.top() + 6))
+    assert same(colour_at(real, *probe), KEY) and S.REHEARSAL_TEXT not in canvas.drawn
+
+    show = {"status": "live", "title": "百姓问政", "subtitle": "", "rehearsal": True}
+    hidden = base_state(show=show, overlay={k: "hide" for k in ("tally", "qr", "timer", "lower_third", "question",
+                                                                   "bug")})
+    image = settled(canvas, hidden)
+    assert canvas.drawn == [S.REHEARSAL_TEXT]  # everything else hidden; the mark stays
+    assert same(colour_at(image, *probe), S.GOLD)
+    assert S.SAFE.contains(S.REHEARSAL)
+    busy = settled(canvas, base_state(show=show, poll=poll("open"), question=question()))
+    assert S.REHEARSAL_TEXT in canvas.drawn and same(colour_at(busy, *probe), S.GOLD)
+    for name in (S.BUG, S.TIMER, S.TALLY, S.QR, S.LOWER_THIRD, S.QUESTION):
+        assert not name.intersects(S.REHEARSAL), name  # covers no element
+    busy.save(str(tmp_path / "overlay-rehearsal.png"))

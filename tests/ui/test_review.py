@@ -170,3 +170,51 @@ def test_review_command_opens_the_desk_on_an_engine(qtbot, engine_process, monke
     QTimer.singleShot(15000, lambda: [w.close() for w in QApplication.topLevelWidgets()])  # never hangs
     assert main(["review", "--connect", engine_process.url, "--admin-token", engine_process.token]) == 0
     assert "审核台能看到我吗" in seen.get("text", "")
+
+
+def test_desk_opened_on_a_connected_bridge_shows_connected(qtbot, operator_bridge):
+    """Ctrl+R in the control room hands over a bridge connected long ago: no signal will come."""
+    qtbot.waitUntil(lambda: operator_bridge.connection[0] == "connected", timeout=10000)
+    qtbot.wait(100)
+    widget = ReviewWidget(operator_bridge)
+    qtbot.addWidget(widget)
+    assert widget.connection.text() == "已连接"
+    qtbot.waitUntil(lambda: widget.model.scene != {}, timeout=10000)
+    assert widget.windowTitle() == "百姓问政 审核台" and widget.rehearsal.isHidden()
+
+
+def test_desk_connection_banner_follows_the_engine(qtbot, desk, engine_process):
+    qtbot.waitUntil(lambda: desk.connection.text() == "已连接", timeout=10000)
+    engine_process.kill()
+    qtbot.waitUntil(lambda: desk.connection.text() == "连接中断，正在重连…", timeout=10000)
+    engine_process.start()
+    qtbot.waitUntil(lambda: desk.connection.text() == "已连接", timeout=20000)
+
+
+def test_desk_before_the_bridge_starts_says_connecting(qtbot, engine_process):
+    from wenzheng_studio.ui.bridge import EngineBridge
+
+    bridge = EngineBridge(engine_process.url, engine_process.token)
+    widget = ReviewWidget(bridge)
+    qtbot.addWidget(widget)
+    assert widget.connection.text() == "正在连接…"
+    bridge.start()
+    try:
+        qtbot.waitUntil(lambda: widget.connection.text() == "已连接", timeout=10000)
+    finally:
+        bridge.stop()
+
+
+def test_rehearsal_engine_is_marked_in_the_desk_title(qtbot, rehearsal_engine):
+    from wenzheng_studio.ui.bridge import EngineBridge
+
+    bridge = EngineBridge(rehearsal_engine.url, rehearsal_engine.token)
+    bridge.start()
+    try:
+        widget = ReviewWidget(bridge)
+        qtbot.addWidget(widget)
+        qtbot.waitUntil(lambda: "彩排" in widget.windowTitle(), timeout=10000)
+        assert widget.windowTitle() == "【彩排 REHEARSAL】百姓问政 审核台"
+        assert not widget.rehearsal.isHidden()
+    finally:
+        bridge.stop()

@@ -74,3 +74,67 @@ def test_screener_needs_a_token(monkeypatch, capsys):
         admin_token = None
     assert run_screener(Args()) == 2
     assert "operator token" in capsys.readouterr().err
+
+
+def connected(bridge):
+    return bridge.connection[0] == "connected"
+
+
+def test_console_built_after_the_bridge_connected_shows_connected(qtbot, operator_bridge):
+    """`run_operator_window` starts the bridge before the window exists: the connect signal has
+    gone out by then, so the window must read the bridge's last status (it stayed 正在连接 before)."""
+    qtbot.waitUntil(lambda: connected(operator_bridge), timeout=10000)
+    qtbot.wait(100)  # every queued connection signal delivered, to nobody
+    widget = ScreenerConsole(operator_bridge)
+    qtbot.addWidget(widget)
+    assert widget.connection.text() == "已连接"
+    assert widget.windowTitle() == "Wenzheng Studio 热线导播"
+
+
+def test_connection_banner_follows_the_engine_and_the_form_survives_a_drop(qtbot, console, engine_process):
+    qtbot.waitUntil(lambda: console.connection.text() == "已连接", timeout=10000)
+    console.point.setPlainText("断线时写的")
+    engine_process.kill()
+    qtbot.waitUntil(lambda: console.connection.text() == "连接中断，正在重连…", timeout=10000)
+    assert "表单内容保留" in console.status.text()
+    engine_process.start()
+    qtbot.waitUntil(lambda: console.connection.text() == "已连接", timeout=20000)
+    assert console.status.text() == "" and console.point.toPlainText() == "断线时写的"
+
+
+def test_screener_command_shows_connected(qtbot, engine_process):
+    """The real `wenzheng-studio screener`: its window says 已连接 within a few seconds."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from wenzheng_studio.cli import main
+
+    seen = {}
+
+    def look():
+        consoles = [w for w in QApplication.topLevelWidgets() if isinstance(w, ScreenerConsole) and w.isVisible()]
+        if consoles and consoles[0].connection.text() == "已连接":
+            seen["ok"] = True
+            consoles[0].close()
+        else:
+            QTimer.singleShot(100, look)
+
+    QTimer.singleShot(100, look)
+    QTimer.singleShot(10000, lambda: [w.close() for w in QApplication.topLevelWidgets()])  # never hangs
+    assert main(["screener", "--connect", engine_process.url, "--admin-token", engine_process.token]) == 0
+    assert seen.get("ok"), "the screener never showed 已连接"
+
+
+def test_rehearsal_engine_is_marked_in_the_title(qtbot, rehearsal_engine):
+    from wenzheng_studio.ui.bridge import EngineBridge
+
+    bridge = EngineBridge(rehearsal_engine.url, rehearsal_engine.token)
+    bridge.start()
+    try:
+        widget = ScreenerConsole(bridge)
+        qtbot.addWidget(widget)
+        qtbot.waitUntil(lambda: "彩排" in widget.windowTitle(), timeout=10000)
+        assert widget.windowTitle() == "【彩排 REHEARSAL】Wenzheng Studio 热线导播"
+        assert not widget.rehearsal.isHidden()
+    finally:
+        bridge.stop()

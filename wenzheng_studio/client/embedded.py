@@ -16,15 +16,17 @@ import time
 import urllib.request
 from pathlib import Path
 
-from ..paths import default_db
+from ..paths import default_db, rehearsal_db
 
 _READY = re.compile(r"wenzheng-studio listening on (http://\S+)")
 
 
 class EmbeddedEngine:
     def __init__(self, *, scene: str | None = None, db: str | None = None, port: int = 8765,
-                 host: str = "0.0.0.0", admin_token: str | None = None, extra_args: list[str] | None = None):
+                 host: str = "0.0.0.0", admin_token: str | None = None, extra_args: list[str] | None = None,
+                 rehearsal: bool = False):
         self.scene, self.db, self.port, self.host = scene, db, port, host
+        self.rehearsal = rehearsal
         # Without a given token the engine keeps one beside its database, so the screener and
         # other consoles can use the same credential across restarts (read after start).
         self.admin_token = admin_token or os.environ.get("WENZHENG_ADMIN_TOKEN") or ""
@@ -42,6 +44,8 @@ class EmbeddedEngine:
             cmd += ["--scene", self.scene]
         if self.db:
             cmd += ["--db", self.db]
+        if self.rehearsal:
+            cmd += ["--rehearsal"]
         return cmd + self.extra_args
 
     def start(self, timeout: float = 30.0) -> str:
@@ -89,7 +93,8 @@ class EmbeddedEngine:
         return None
 
     def db_path(self) -> Path:
-        return Path(self.db) if self.db else default_db()
+        db = Path(self.db) if self.db else default_db()
+        return rehearsal_db(db) if self.rehearsal else db
 
     def running_engine(self) -> str | None:
         """The URL of a live engine holding this show's lock (store/lock.py writes the file)."""

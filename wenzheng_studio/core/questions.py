@@ -208,6 +208,14 @@ class Question:
                     updates[key] = clean_text(body.get(key), key, limit)
             if not updates:
                 raise invalid("edit needs air_text, unit or topic")
+            reworded = [k for k in ("air_text", "unit") if k in updates and updates[k] != getattr(self, k)]
+            if reworded and self.state == ON_AIR:
+                raise bad_transition("a question on air cannot be reworded; take it off air first")
+            if reworded and self.state == APPROVED:
+                # Nothing reaches air in wording the final reviewer did not see: 终审 again.
+                entry.update(state=SCREENED, reapproval=True)
+                updates["state"] = SCREENED
+            entry.update(changed=reworded + [k for k in ("topic",) if k in updates])
         elif action == "priority":
             updates["priority"] = _check_priority(body.get("priority"))
         elif action == "reorder":

@@ -38,20 +38,25 @@ def mmss(seconds: float | None) -> str:
 
 def review_path(q: Mapping[str, Any]) -> str:
     steps = [ACTION_NAMES.get(h.get("action", ""), h.get("action", "")) for h in q.get("history", [])
-             if h.get("action") not in _QUIET]
+             if h.get("action") not in _QUIET or h.get("reapproval")]  # a rewording sent back to 终审 is a step
     return " → ".join(steps)
 
 
 def poll_rows(polls: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Raw counts beside the combined share: the studio and the remote audience weighted as
+    the scene says, exactly the figure the overlay and the control room showed on air."""
     rows = []
     for p in polls:
         tally = p.get("tally") or {}
+        combined = p.get("combined") or {}
+        ballots = p.get("ballots", 0)
         choices = []
         for c in p.get("choices", []):
             studio = (tally.get("studio") or {}).get(c["key"], 0)
             remote = (tally.get("remote") or {}).get(c["key"], 0)
             choices.append({"key": c["key"], "label": c["label"], "studio": studio, "remote": remote,
-                            "total": studio + remote})
+                            "total": studio + remote, "combined_pct": combined.get(c["key"]),
+                            "raw_pct": round(100 * (studio + remote) / ballots, 2) if ballots else None})
         rows.append({"id": p.get("id"), "title": p.get("title", ""), "kind": POLL_KINDS.get(p.get("kind"), p.get("kind")),
                      "state": p.get("state", ""), "ballots": p.get("ballots", 0), "choices": choices,
                      "score": p.get("score")})
@@ -94,8 +99,14 @@ def report_data(scene: Mapping[str, Any], state: Mapping[str, Any], polls: Seque
     for q in questions:
         counts[q.get("source", "")] = counts.get(q.get("source", ""), 0) + 1
     show = state.get("show") or {}
+    gaps = [{"ended": clock_time(i.get("ended_at"), tz), "resumed": clock_time(i.get("resumed_at"), tz),
+             "gap_s": round((i.get("resumed_at") or 0) - (i.get("ended_at") or 0), 1)}
+            for i in show.get("interruptions") or []]
     return {
         "title": scene.get("title", ""), "subtitle": scene.get("subtitle", ""),
+        "rehearsal": bool(show.get("rehearsal") or scene.get("rehearsal")),
+        "weights": {"studio": scene.get("studio_weight", 0.5), "remote": scene.get("remote_weight", 0.5)},
+        "interruptions": gaps,
         "started": clock_time(show.get("started_at"), tz), "status": show.get("status", ""),
         # The engine's time in the show's zone: a report printed on a PC set to UTC must agree.
         "generated": (datetime.fromtimestamp(state["server_time"], ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
@@ -120,7 +131,7 @@ def report_csv(data: Mapping[str, Any]) -> str:
     """One CSV with three sections; a BOM so Excel opens the Chinese correctly."""
     out = io.StringIO()
     w = SafeCsvWriter(out)
-    w.writerow([f"{data['title']} 节目报告", data.get("started", "")])
+    w.writerow([f"{'【彩排】' if data.get('rehearsal') else ''}{data['title']} 节目报告", data.get("started", "")])
     hr = data["head_rate"]
     w.writerow(["一把手答复率", f"{hr['by_head']}/{hr['answered']}",
                 "" if hr["rate"] is None else f"{hr['rate']:.0%}", f"目标 {hr['target']:.0%}"])
@@ -129,15 +140,25 @@ def report_csv(data: Mapping[str, Any]) -> str:
     for s in data["segments"]:
         w.writerow([s["title"], mmss(s["planned_s"]), mmss(s["actual_s"]), mmss(s["delta_s"]), s["planned_s"], s["actual_s"]])
     w.writerow([])
-    w.writerow(["投票编号", "标题", "类型", "状态", "票数", "选项", "现场", "场外", "合计"])
+    for gap in data.get("interruptions") or []:  # an accidental end undone with show.resume
+        w.writerow(["节目误结束", gap["ended"], "恢复直播", gap["resumed"], "间隔秒", gap["gap_s"]])
+    weights = data.get("weights") or {}
+    w.writerow(["投票编号", "标题", "类型", "状态", "票数", "选项", "现场", "场外", "合计", "合计占比%",
+                f"加权占比%（播出，现场{weights.get('studio', 0.5):g}:场外{weights.get('remote', 0.5):g}）"])
+    empty = {"label": "", "studio": "", "remote": "", "total": "", "raw_pct": None, "combined_pct": None}
     for p in data["polls"]:
-        for c in p["choices"] or [{"label": "", "studio": "", "remote": "", "total": ""}]:
-            w.writerow([p["id"], p["title"], p["kind"], p["state"], p["ballots"], c["label"], c["studio"], c["remote"], c["total"]])
+        for c in p["choices"] or [empty]:
+            w.writerow([p["id"], p["title"], p["kind"], p["state"], p["ballots"], c["label"], c["studio"], c["remote"],
+                        c["total"], _pct(c.get("raw_pct")), _pct(c.get("combined_pct"))])
     w.writerow([])
     w.writerow([label for _, label in QUESTION_COLUMNS])
     for q in data["questions"]:
         w.writerow([q[key] for key, _ in QUESTION_COLUMNS])
     return "\ufeff" + out.getvalue()
+
+
+def _pct(value: float | None) -> Any:
+    return "" if value is None else round(value, 1)
 
 
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")

@@ -22,6 +22,8 @@ class RunningOrder:
     actual_s: list[float] = field(default_factory=list)  # banked time per segment
     hold: bool = False
     speaker_index: int = -1  # -1: nobody marked as speaking
+    # Accidental ends undone by show.resume: [{"ended_at", "resumed_at"}] (the report shows the gap).
+    interruptions: list[dict[str, float]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if len(self.actual_s) != len(self.scene.segments):
@@ -36,7 +38,7 @@ class RunningOrder:
         if self.status == LIVE:
             return
         if self.status == ENDED:
-            raise DomainError("bad_transition", "the show has ended", 409)
+            raise DomainError("bad_transition", "the show has ended; resume it (show.resume) to go on", 409)
         self.status = LIVE
         self.show_started_at = now
         self.entered_at = now
@@ -48,13 +50,24 @@ class RunningOrder:
         self.status = ENDED
         self.show_ended_at = now
 
+    def resume_show(self, now: float) -> None:
+        """Undo an end: live again in the segment it ended in. The broadcast never stopped, so
+        the segment's clock runs on from the end as if it had not happened; the gap is kept."""
+        if self.status != ENDED:
+            raise DomainError("bad_transition", "the show has not ended; only an ended show can resume", 409)
+        ended = self.show_ended_at if self.show_ended_at is not None else now
+        self.interruptions.append({"ended_at": ended, "resumed_at": now})
+        self.status = LIVE
+        self.entered_at = ended
+        self.show_ended_at = None
+
     def goto(self, now: float, index: Any) -> None:
         if isinstance(index, bool) or not isinstance(index, int):
             raise invalid("index must be a whole number")
         if not 0 <= index < len(self.scene.segments):
             raise invalid(f"index must be from 0 to {len(self.scene.segments) - 1}, not {index}")
         if self.status == ENDED:
-            raise DomainError("bad_transition", "the show has ended; reset it to go again", 409)
+            raise DomainError("bad_transition", "the show has ended; resume it (show.resume) to go on", 409)
         if self.status == STANDBY:
             self.start_show(now)
         elif index != self.index:
@@ -125,6 +138,8 @@ class RunningOrder:
                 "title": self.scene.title,
                 "subtitle": self.scene.subtitle,
                 "started_at": self.show_started_at,
+                "ended_at": self.show_ended_at,
+                "interruptions": [dict(i) for i in self.interruptions],
                 "elapsed_s": round(self.show_elapsed(now), 2),
                 "planned_s": planned_total,
                 "remaining_s": round(self.projected_remaining(now), 2),
@@ -151,6 +166,7 @@ class RunningOrder:
             "index": self.index, "status": self.status, "show_started_at": self.show_started_at,
             "show_ended_at": self.show_ended_at, "entered_at": self.entered_at, "actual_s": list(self.actual_s),
             "hold": self.hold, "speaker_index": self.speaker_index,
+            "interruptions": [dict(i) for i in self.interruptions],
         }
 
     @classmethod
@@ -166,4 +182,5 @@ class RunningOrder:
         ro.entered_at = data.get("entered_at")
         ro.hold = bool(data.get("hold", False))
         ro.speaker_index = int(data.get("speaker_index", -1))
+        ro.interruptions = [dict(i) for i in data.get("interruptions", [])]
         return ro

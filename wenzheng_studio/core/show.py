@@ -20,7 +20,7 @@ from .timers import SpeakerTimer
 
 CONTROL_ACTIONS = (
     "segment.next", "segment.prev", "segment.goto", "segment.hold",
-    "show.start", "show.end",
+    "show.start", "show.end", "show.resume",
     "timer.start", "timer.pause", "timer.resume", "timer.reset", "timer.add", "timer.toggle",
     "speaker.next", "speaker.goto", "speaker.clear",
     "overlay.set", "poll.clear", "question.clear",
@@ -65,6 +65,7 @@ class Show:
         self.on_air_question_id: int | None = None
         self.overlay = {e: "auto" for e in OVERLAY_ELEMENTS}
         self.sensitive_words = sensitive_words
+        self.rehearsal = False  # 彩排: set by the engine from --rehearsal; mirrors learn it from meta
         self._next_poll_id = 1
         self._next_question_id = 1
 
@@ -76,7 +77,10 @@ class Show:
         if action not in CONTROL_ACTIONS:
             raise DomainError("bad_action", f"action must be one of {', '.join(CONTROL_ACTIONS)}, not {action!r}")
         o, t = self.order, self.timer
+        off: int | None = None  # a question this command took off air (its record changes too)
         if action in ("segment.next", "segment.prev", "segment.goto"):
+            if o.hold:
+                raise DomainError("held", "the running order is held (保持本环节); release the hold first", 409)
             before = o.index
             if action == "segment.next":
                 o.next(now)
@@ -85,15 +89,23 @@ class Show:
             else:
                 o.goto(now, body.get("index"))
             if o.index != before:
-                # A new segment starts with no one speaking: a pledge timer must not run on into a video.
+                # A new segment starts with no one speaking: a pledge timer must not run on into a video,
+                # and a question must not stay on air over the next segment's guests.
                 self.timer = SpeakerTimer()
+                off = self._take_question_off_air(now)
         elif action == "segment.hold":
-            o.hold = not o.hold if body.get("on") is None else bool(body.get("on"))
+            on = body.get("on")
+            if on is not None and not isinstance(on, bool):
+                raise invalid("on must be true or false")
+            o.hold = not o.hold if on is None else on
         elif action == "show.start":
             o.start_show(now)
         elif action == "show.end":
             o.end_show(now)
             t.pause(now)
+            off = self._take_question_off_air(now)  # nothing of the show stays on air after it
+        elif action == "show.resume":
+            o.resume_show(now)
         elif action == "timer.start":
             seconds = _number(body, "seconds", required=False, lo=1, hi=6 * 3600)
             label = body.get("label")
@@ -130,9 +142,10 @@ class Show:
         elif action == "poll.clear":
             self.current_poll_id = None
         elif action == "question.clear":
-            self._take_question_off_air()
+            off = self._take_question_off_air(now)
         event = {k: v for k, v in body.items() if k != "action" and isinstance(v, (str, int, float, bool))}
-        return Change({"kind": "control", "action": action, **event}, show=True)
+        return Change({"kind": "control", "action": action, **event}, show=True,
+                      questions=[off] if off is not None else [])
 
     def _start_timer(self, now: float, seconds: float | None, label: str | None, body: dict) -> None:
         seg = self.order.segment
@@ -162,6 +175,22 @@ class Show:
             self.order.start_show(now)
         self.order.speaker_index = index
         self._start_timer(now, None, None, {})
+
+    def _answering_speaker(self, q: Question) -> int | None:
+        """In a live segment whose speakers are the units (我要问政), the speaker index of the
+        question's unit's head; None when the question has no unit or the unit no head here
+        (then the text goes on air and the speaker stays as it was)."""
+        seg = self.order.segment
+        if self.order.status != LIVE or not q.unit or not seg.speakers:
+            return None
+        names = {q.unit}
+        for unit in self.scene.units:
+            if q.unit in (unit.name, unit.short):
+                names |= {unit.name, unit.short}
+        for i, sp in enumerate(seg.speakers):
+            if sp.unit and sp.unit in names:
+                return i
+        return None
 
     def current_speaker(self) -> dict[str, Any] | None:
         speakers, i = self.order.segment.speakers, self.order.speaker_index
@@ -239,6 +268,7 @@ class Show:
         if action == "refer" and not body.get("due"):  # 7 working days, a month when hard
             referred_on = local_date(now, self.scene.timezone)
             body = {**body, "due": due_date(referred_on, body.get("hard") is True).isoformat()}
+        answering = self._answering_speaker(q) if action == "on_air" else None
         q.apply(action, body, now)
         if action == "on_air":
             if previous is not None and previous != q.id and previous in self.questions:
@@ -248,15 +278,22 @@ class Show:
                     prev.history.append({"t": now, "action": "off_air", "state": APPROVED})
                 changed.append(previous)
             self.on_air_question_id = q.id
-        elif self.on_air_question_id == q.id and q.state not in (ON_AIR, ANSWERED):
-            self.on_air_question_id = None
+            if answering is not None:  # the answer follows the question: its unit's head, on the clock
+                self._goto_speaker(now, answering)
+        elif self.on_air_question_id == q.id and q.state != ON_AIR:
+            self.on_air_question_id = None  # answered, referred, rejected: off air at once
         return q, Change({"kind": f"question.{action}", "question": q.id}, show=True, questions=changed)
 
-    def _take_question_off_air(self) -> None:
+    def _take_question_off_air(self, now: float) -> int | None:
+        """Nothing on air; an unanswered question goes back to the queue. Returns its id if changed."""
         qid = self.on_air_question_id
         self.on_air_question_id = None
-        if qid is not None and self.questions[qid].state == ON_AIR:
-            self.questions[qid].state = APPROVED
+        q = self.questions.get(qid) if qid is not None else None
+        if q is None or q.state != ON_AIR:
+            return None
+        q.state = APPROVED
+        q.history.append({"t": now, "action": "off_air", "state": APPROVED})
+        return q.id
 
     # --- time-driven -----------------------------------------------------------------
     def tick(self, now: float) -> list[Change]:
@@ -297,6 +334,7 @@ class Show:
         q = self.questions.get(self.on_air_question_id) if self.on_air_question_id is not None else None
         out["question"] = q.on_air_view() if q else None
         out["overlay"] = dict(self.overlay)
+        out["show"]["rehearsal"] = self.rehearsal
         out["server_time"] = now
         return out
 
@@ -305,6 +343,7 @@ class Show:
         return {
             "order": self.order.to_dict(), "timer": self.timer.to_dict(), "current_poll_id": self.current_poll_id,
             "on_air_question_id": self.on_air_question_id, "overlay": dict(self.overlay),
+            "rehearsal": self.rehearsal,
         }
 
     def restore(self, meta: dict[str, Any] | None, polls: list[dict], questions: list[dict],
@@ -316,6 +355,7 @@ class Show:
             self.current_poll_id = meta.get("current_poll_id")
             self.on_air_question_id = meta.get("on_air_question_id")
             self.overlay.update({k: v for k, v in meta.get("overlay", {}).items() if k in self.overlay})
+            self.rehearsal = bool(meta.get("rehearsal", False))
         for data in polls:
             poll = Poll.from_dict(data)
             self.polls[poll.id] = poll

@@ -15,7 +15,7 @@ import uvicorn
 
 from ..core.clock import Clock, SystemClock
 from ..core.scene import load_scene
-from ..paths import default_db, resolve_scene, web_dir
+from ..paths import default_db, rehearsal_db, resolve_scene, web_dir
 from ..store import Store
 from .auth import VoterTokens, load_or_create_secret
 from .engine import Engine
@@ -42,6 +42,7 @@ class ServeConfig:
     # Addresses/networks of reverse proxies whose X-Forwarded-For names the client. Empty:
     # the socket's peer is the client, whatever headers it sends (per-IP limits key on it).
     trusted_proxies: tuple[str, ...] = ()
+    rehearsal: bool = False  # 彩排: a database of its own beside the real one, marked in every view
     clock: Clock = field(default_factory=SystemClock)
 
 
@@ -65,6 +66,8 @@ class EngineServer:
         self.scene_path = resolve_scene(config.scene)
         self.scene = load_scene(self.scene_path)  # SceneError names the mistake
         self.db_path = Path(config.db) if config.db else default_db()
+        if config.rehearsal:
+            self.db_path = rehearsal_db(self.db_path)
         self.admin_token = (config.admin_token or os.environ.get("WENZHENG_ADMIN_TOKEN")
                             or load_or_create_secret(self.db_path.with_name(self.db_path.name + ".admin-token")))
         secret = os.environ.get("WENZHENG_SECRET") or load_or_create_secret(
@@ -84,6 +87,7 @@ class EngineServer:
             self.store = Store(self.db_path)
             self.engine = Engine(self.scene, self.store, config.clock, sensitive_words=config.sensitive_words)
             self.engine.recover()
+            self.engine.show.rehearsal = config.rehearsal  # the flag wins over what the db last said
         manager = self.cluster.socketio_manager() if self.cluster else None
         tokens = VoterTokens(secret)
         self.realtime = Realtime(self.engine, tokens, self.admin_token, manager)

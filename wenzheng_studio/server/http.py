@@ -106,6 +106,7 @@ class HttpApi:
         data = self.engine.scene.to_dict()
         data["public_url"] = self.public_url()
         data["vote_url"] = self.public_url() + "/vote"
+        data["rehearsal"] = self.engine.show.rehearsal  # 彩排: every view marks it
         return JSONResponse(data)
 
     async def voter(self, request: Request):

@@ -86,6 +86,10 @@ class Throttle:
         task.add_done_callback(_log_failure)
 
 
+def _shows_result(poll) -> bool:
+    return poll.state == "closed" and poll.revealed
+
+
 def _log_failure(task: asyncio.Future) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.error("push failed", exc_info=task.exception())
@@ -157,7 +161,8 @@ class Realtime:
 
     async def _push_audience_poll(self) -> None:
         poll = self.engine.show.current_poll()
-        key = (poll.id, poll.state, poll.revealed, poll.closes_at) if poll else None
+        # ballots: a closed, revealed poll carries its result, which must reach the phones again if it changes
+        key = (poll.id, poll.state, poll.revealed, poll.closes_at, _shows_result(poll) and poll.ballots) if poll else None
         if key != self._last_audience_poll:
             self._last_audience_poll = key
             await self.sio.emit("poll", self._audience_poll(), namespace=AUD)
@@ -167,6 +172,11 @@ class Realtime:
         if poll is None:
             return None
         view = self.engine.poll_view(poll, operator=False, with_tally=False)
+        if _shows_result(poll):
+            # The phones show the result once voting is over and the director has revealed it:
+            # the shares and totals only (PROTOCOL: the audience poll carries no `tally`).
+            full = self.engine.poll_view(poll, operator=False)
+            view.update({k: full[k] for k in ("ballots", "combined", "score") if k in full})
         view["server_time"] = self.engine.clock.now()
         return view
 

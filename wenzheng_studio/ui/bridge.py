@@ -27,7 +27,7 @@ class EngineBridge(QObject):
         self.url = url
         self.token = token
         self.client = EngineClient(url, token, namespace, on_event=self._event, on_status=self._status)
-        self.status = "connecting"
+        self.connection: tuple[str, str] = ("connecting", url)  # the last status reported, and its detail
         self.last_state: dict[str, Any] = {}
         self.replied.connect(self._deliver)
 
@@ -49,7 +49,17 @@ class EngineBridge(QObject):
             self.questionsChanged.emit(list((data or {}).get("ids", [])) if isinstance(data, dict) else [])
 
     def _status(self, status: str, detail: str) -> None:
+        # Remembered before the signal goes out (one tuple: one atomic store), so a window built
+        # after this, or handed an already-connected bridge, reads it: see follow_connection().
+        self.connection = (status, detail)
         self.connectionChanged.emit(status, detail)
+
+    def follow_connection(self, slot: Callable[[str, str], None]) -> None:
+        """Calls `slot(status, detail)` now with the last status, then on every change.
+        Connecting first, then reading, misses nothing: a change in between is read here and
+        also delivered by the signal (the same status twice, harmless)."""
+        self.connectionChanged.connect(slot)
+        slot(*self.connection)
 
     # --- GUI thread → engine -----------------------------------------------------------
     def request(self, method: str, path: str, body: Any = None,

@@ -30,7 +30,8 @@ def run_control_room(args) -> int:
             return 2
     else:
         engine = EmbeddedEngine(scene=getattr(args, "scene", None), db=getattr(args, "db", None),
-                                admin_token=getattr(args, "admin_token", None))
+                                admin_token=getattr(args, "admin_token", None),
+                                rehearsal=bool(getattr(args, "rehearsal", False)))
         try:
             url = engine.start()
         except RuntimeError as exc:

@@ -6,6 +6,7 @@ or the button on the review desk. All viewer text is drawn with drawText: plain 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import urllib.request
@@ -92,19 +93,22 @@ def draw_polls(r: ReportPainter, data: dict[str, Any]) -> None:
         r.need(40)
         r.text(f"#{poll['id']} {poll['title']}（{poll['kind']}，{poll['ballots']} 票）", 10, True)
         most = max([c["total"] for c in poll["choices"]] + [1])
-        chart_w = W - 2 * M - 90 - 80
+        chart_w = W - 2 * M - 90 - 84
         for c in poll["choices"]:
             r.need(16)
             r.cell(M, 90, 16, c["label"], 9)
             x0 = M + 90
             r.bar(x0, r.y + 3, chart_w * c["studio"] / most, 10, BLUE)
             r.bar(x0 + chart_w * c["studio"] / most, r.y + 3, chart_w * c["remote"] / most, 10, QColor("#64b5f6"))
-            share = f"{c['total'] / poll['ballots']:.0%}" if poll["ballots"] else "—"
-            r.cell(x0 + chart_w + 4, 80, 16, f"{c['total']} 票 {share}", 8)
+            raw = "—" if c.get("raw_pct") is None else f"{c['raw_pct']:.0f}%"
+            weighted = "" if c.get("combined_pct") is None else f" 加权 {c['combined_pct']:.1f}%"
+            r.cell(x0 + chart_w + 4, 80, 16, f"{c['total']} 票 {raw}{weighted}", 8)
             r.y += 16
         r.y += 6
     if data["polls"]:
-        r.text("深蓝：现场　浅蓝：场外", 8, colour=QColor("#6b7280"))
+        weights = data.get("weights") or {}
+        r.text(f"深蓝：现场　浅蓝：场外　加权：播出时的合计占比（现场 {weights.get('studio', 0.5):g} : "
+               f"场外 {weights.get('remote', 0.5):g}）", 8, colour=QColor("#6b7280"))
 
 
 QUESTION_TABLE = [("编号", 28, "id"), ("来源", 28, "source"), ("状态", 36, "state"), ("问题", 150, "text"),
@@ -158,9 +162,13 @@ def write_report(data: dict[str, Any], pdf_path: Path, csv_path: Path | None = N
     writer.setTitle(f"{data['title']} 节目报告")
     writer.setCreator("Wenzheng Studio")
     r = ReportPainter(writer, family)
+    if data.get("rehearsal"):  # a rehearsal's figures must never pass for the live record
+        r.text("彩排 REHEARSAL · 非正式结果", 16, True, RED)
     r.text(f"{data['title']} · 节目报告", 20, True)
     r.text(f"开播 {data['started'] or '未开播'} · 计划 {mmss(data['planned_total_s'])} · 实际 {mmss(data['actual_total_s'])}"
            f" · 生成于 {data.get('generated') or time.strftime('%Y-%m-%d %H:%M')}", 10, colour=QColor("#455a64"))
+    for gap in data.get("interruptions") or []:
+        r.text(f"节目于 {gap['ended']} 误结束，{gap['resumed']} 恢复直播（间隔 {mmss(gap['gap_s'])}）", 10, colour=RED)
     hr = data["head_rate"]
     if hr["rate"] is None:
         line, colour = f"一把手答复率：本期无现场答复（目标 ≥ {hr['target']:.0%}）", INK
@@ -230,6 +238,15 @@ def collect_and_write(bridge, on_done: Callable[[str], None], out_dir: Path | No
         bridge.request("GET", path, None, lambda reply, name=name: got(name, reply))
 
 
+def use_offscreen_without_display() -> None:
+    """A report needs no screen: on a machine without one (a server, an SSH session), Qt's
+    default platform would abort; the offscreen platform draws the PDF just the same."""
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+
 def run_report(args) -> int:
     url, token = engine_url(args), operator_token(args, "report")
     if token is None:
@@ -239,6 +256,7 @@ def run_report(args) -> int:
     except OSError as exc:
         print(f"wenzheng-studio report: cannot read the show from {url}: {exc}", file=sys.stderr)
         return 1
+    use_offscreen_without_display()
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # noqa: F841 (fonts and PDF need it)
     pdf, csv = output_paths(Path(getattr(args, "out", None) or default_out_dir()))
     write_report(build(parts), pdf, csv)

@@ -17,9 +17,12 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
 
 from ..core.questions import phone_digits
 from .bridge import EngineBridge
+from .connection import ConnectionBanner, RehearsalBadge, mark_rehearsal
 from .operator_app import run_operator_window
 from .widgets import plain_label
 
+TITLE = "Wenzheng Studio 热线导播"
+LOST_NOTE = "与引擎断开：表单内容保留，恢复后再推送。"
 PRIORITIES = [("普通", 0), ("优先", 3), ("紧急", 6)]
 STATE_NAMES = {"new": "待初审", "screened": "待终审", "approved": "已通过", "rejected": "未采用", "on_air": "播出中",
                "answered": "已答复", "referred": "已转办", "closed": "已办结"}
@@ -33,7 +36,9 @@ class ScreenerConsole(QWidget):
         self.bridge = bridge
         self.units: list[dict[str, Any]] = []
         self._history_for = ""
-        self.setWindowTitle("Wenzheng Studio 热线导播")
+        self.setWindowTitle(TITLE)
+        self.connection = ConnectionBanner()
+        self.rehearsal = RehearsalBadge()
 
         self.name = QLineEdit(placeholderText="如：张先生")
         self.phone = QLineEdit(placeholderText="138 1234 5678")
@@ -61,11 +66,16 @@ class ScreenerConsole(QWidget):
         self.push_button.setObjectName("push")
         self.push_button.setStyleSheet("#push { background:#b71c1c; color:white; font-weight:bold; padding:10px; }")
         self.clear_button = QPushButton("清空  Esc")
-        self.status = plain_label("正在连接引擎……")
+        self.status = plain_label()
         buttons = QHBoxLayout()
         buttons.addWidget(self.push_button, 3)
         buttons.addWidget(self.clear_button, 1)
+        top = QHBoxLayout()
+        top.addWidget(self.connection)
+        top.addWidget(self.rehearsal)
+        top.addStretch(1)
         left = QVBoxLayout()
+        left.addLayout(top)
         left.addLayout(form)
         left.addLayout(buttons)
         left.addWidget(self.status)
@@ -99,14 +109,17 @@ class ScreenerConsole(QWidget):
         self._lookup_timer = QTimer(self, singleShot=True, interval=400)
         self._lookup_timer.timeout.connect(self.lookup_history)
         self.phone.textChanged.connect(lambda _: self._lookup_timer.start())
-        bridge.connectionChanged.connect(self._connection)
         bridge.questionsChanged.connect(lambda ids: self._refresh_pushed())
-        self.load_units()
+        # The bridge may have connected before this window existed: it reports its last status now.
+        bridge.follow_connection(self._connection)
+        if self.connection.status != "connected":
+            self.load_units()  # over HTTP: it need not wait for the socket
 
     # --- engine ------------------------------------------------------------------------
     def load_units(self) -> None:
         def done(reply) -> None:
             if reply.ok:
+                mark_rehearsal(self, self.rehearsal, TITLE, reply.body)
                 current = self.unit.currentText()
                 self.units = reply.body.get("units", [])
                 self.unit.clear()
@@ -117,12 +130,15 @@ class ScreenerConsole(QWidget):
         self.bridge.request("GET", "/api/scene", None, done)
 
     def _connection(self, status: str, detail: str) -> None:
+        was = self.connection.status
+        self.connection.set_status(status, detail)
         if status == "connected":
-            self.status.setText("已连接引擎")
-            if not self.units:
-                self.load_units()
+            if self.status.text() == LOST_NOTE:
+                self.status.clear()
+            if was != "connected":
+                self.load_units()  # units, and whether this engine is a rehearsal (it may have restarted)
         elif status != "connecting":
-            self.status.setText(f"与引擎断开：{detail}（表单内容保留，恢复后再推送）")
+            self.status.setText(LOST_NOTE)
 
     def call_body(self) -> dict[str, Any]:
         body = {"source": "hotline", "text": self.point.toPlainText().strip(), "name": self.name.text().strip(),

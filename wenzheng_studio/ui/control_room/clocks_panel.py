@@ -45,12 +45,15 @@ class ClocksPanel(QFrame):
         self.segment_elapsed = self._cell(grid2, 3, tr("本环节已用"), 30, "88:88")
 
         self.status = label("", 22, True, DIM, CENTRE)
-        self.timer_caption = label(tr("发言计时"), 18, False, DIM, CENTRE)
+        self.timer_caption = label(tr("发言计时"), 16, False, DIM, Qt.AlignLeft | Qt.AlignVCenter)
         self.timer_label = label("", 26, True, TEXT, CENTRE)
-        self.timer_digits = label("0:00", 120, True, GREEN, CENTRE)
-        self.timer_digits.setMinimumHeight(160)
+        self.timer_digits = label("0:00", 100, True, GREEN, CENTRE)
         for lab in (self.status, self.timer_label, self.timer_digits):
             _steady(lab)
+        # A fixed height (the font's line is far taller than its digits): the question queue
+        # below keeps its rows at 1920x1080.
+        self.timer_digits.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.timer_digits.setFixedHeight(132)
         self.sound = QCheckBox(tr("提示音"))
         self.sound.setFont(app_font(14))
         self.sound.setFocusPolicy(Qt.NoFocus)
@@ -58,13 +61,19 @@ class ClocksPanel(QFrame):
         top = QHBoxLayout()
         top.addWidget(self.status, 1)
         top.addWidget(self.sound)
+        timer_row = QHBoxLayout()  # caption and speaker on one line
+        self.timer_caption.setFixedWidth(self.timer_caption.fontMetrics().horizontalAdvance(self.timer_caption.text()) + 16)
+        timer_row.addWidget(self.timer_caption)
+        timer_row.addWidget(self.timer_label, 1)
+        timer_row.addSpacing(self.timer_caption.width())
         box = QVBoxLayout(self)
+        box.setSpacing(2)
+        box.setContentsMargins(8, 4, 8, 4)
         box.addLayout(top)
         box.addLayout(grid)
         box.addLayout(grid2)
-        box.addWidget(self.timer_caption)
-        box.addWidget(self.timer_label)
-        box.addWidget(self.timer_digits, 1)
+        box.addLayout(timer_row)
+        box.addWidget(self.timer_digits)
 
     @staticmethod
     def _cell(grid: QGridLayout, col: int, caption: str, size: float, widest: str):

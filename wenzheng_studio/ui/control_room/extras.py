@@ -30,7 +30,7 @@ class PreviewPanel(QFrame):
         self.feed = EngineBridge(self.url, None, namespace="/overlay", parent=self)
         self.area = QWidget()
         self.area.setStyleSheet("background: #3a3a3a;")  # a neutral grey shows transparent areas
-        self.area.setMinimumHeight(250)
+        self.area.setMinimumHeight(180)
         self.canvas = OverlayCanvas(self.area, background=None)
         self.feed.stateChanged.connect(self.canvas.set_state)
         self.feed.tallyChanged.connect(self.canvas.set_tally)

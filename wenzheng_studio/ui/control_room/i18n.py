@@ -98,13 +98,72 @@ EN: dict[str, str] = {
     "匿名": "anonymous",
     "已保存": "Saved",
     "快捷键": "Keys",
-    # the key help line (window.KEYS_HELP)
-    ("Enter/F12 TAKE · Ctrl+← 上一环节 · Ctrl+1…9/Ctrl+G 跳转 · H 保持 · Space 计时 · N 下一位 · "
-     "Shift+N 上一位 · =/- ±10秒 · Shift+R 重置 · C 清除发言人 · F5 新建 · F6 开始 · F7 结束 · "
-     "F8 公布 · F9 上播 · F10/Shift+F10 答复完毕 · Shift+F9 撤下问题"):
-    ("Enter/F12 TAKE · Ctrl+← previous · Ctrl+1…9/Ctrl+G go to · H hold · Space timer · N next speaker · "
-     "Shift+N previous speaker · =/- ±10 s · Shift+R reset · C clear speaker · F5 create · F6 open · F7 close · "
-     "F8 reveal · F9 on air · F10/Shift+F10 answered · Shift+F9 question off air"),
+    # the key help line (window.KEYS_HELP), two lines
+    ("Enter/F12 TAKE · Ctrl+← 上一环节 · Ctrl+1…9/Ctrl+G 跳转 · H 保持/解除 · Ctrl+E 结束 · "
+     "Ctrl+Shift+E 恢复直播 · Space 计时 · N 下一位 · Shift+N 上一位 · =/- ±10秒 · Shift+R 重置 · C 清除发言人"):
+    ("Enter/F12 TAKE · Ctrl+← previous · Ctrl+1…9/Ctrl+G go to · H hold on/off · Ctrl+E end · "
+     "Ctrl+Shift+E resume · Space timer · N next speaker · Shift+N previous · =/- ±10 s · Shift+R reset · C no speaker"),
+    ("F5 新建投票 · F6 开始 · F7 结束 · F8 公布 · Shift+F8 撤下投票 · "
+     "F9 上播问题 · F10/Shift+F10 一把手/副职答复 · Shift+F9 撤下问题 · Ctrl+R 审核台 · Ctrl+O 播出窗口"):
+    ("F5 create poll · F6 open · F7 close · F8 reveal · Shift+F8 clear poll · "
+     "F9 question on air · F10/Shift+F10 answered by head/deputy · Shift+F9 question off air · Ctrl+R review · Ctrl+O overlay"),
+    # hold, end and resume, rehearsal, confirmations
+    "保持本环节 — 已锁定流程（按 H 解除）": "HOLD — running order locked (H releases)",
+    "节目已结束 — 误按结束可点“恢复直播”": "Show ended — ended by mistake? Resume",
+    "解除保持": "Release hold",
+    "恢复直播": "Resume",
+    "恢复直播？节目回到结束时的环节继续，时钟照常走。": "Resume the show? It goes on in the segment it ended in; the clocks run on.",
+    "是": "Yes",
+    "否": "No",
+    # graphics controls
+    "图文": "Graphics",
+    "自动：按节目进程出现": "Auto: shown when the show calls for it",
+    "问题": "Question", "人名条": "Lower third", "计时": "Timer", "票数": "Tally", "二维码": "QR", "台标": "Bug",
+    "自动": "Auto", "显示": "Show", "隐藏": "Hide",
+    # why an action is not possible now (actions.py)
+    "未连接引擎，操作不会送达": "Not connected to the engine",
+    "保持本环节：流程已锁定，按 H 解除": "Held: the running order is locked (H releases)",
+    "节目已结束（可按“恢复直播”继续）": "The show has ended (Resume to go on)",
+    "节目没有结束，无需恢复": "The show has not ended",
+    "已是最后一个环节（结束节目按 Ctrl+E）": "Already the last segment (Ctrl+E ends the show)",
+    "节目尚未开始": "The show has not started",
+    "节目尚未开始，无需结束": "The show has not started",
+    "已是第一个环节": "Already the first segment",
+    "请先在节目流程中选择一个环节": "Choose a segment in the running order first",
+    "没有这个环节": "No such segment",
+    "这个环节正在播出": "That segment is on air",
+    "本环节没有发言人": "No speakers in this segment",
+    "没有上一位发言人": "No previous speaker",
+    "已是最后一位发言人": "Already the last speaker",
+    "现在没有人发言": "Nobody is speaking",
+    "场景尚未载入投票预设": "The scene's poll presets are not loaded yet",
+    "没有待开始的投票（先按 F5 新建）": "No poll to open (F5 creates one)",
+    "没有正在进行的投票": "No poll is open",
+    "投票结果已公布": "Already revealed",
+    "没有投票": "No poll",
+    "屏幕上没有投票": "No poll on screen",
+    "现在没有问题在播出": "No question on air",
+    "待播问题队列是空的": "The queue is empty",
+    # the engine's refusals (refusals.py)
+    "当前流程不允许这个操作": "Not possible at this point of the show",
+    "保持本环节中，流程已锁定：先按 H 解除保持": "Held: release the hold (H) first",
+    "请求的内容不对（缺少或填错了一项）": "Invalid request (a field is missing or wrong)",
+    "请求格式错误": "Malformed request",
+    "没有这种投票类型": "Unknown poll kind",
+    "引擎不认识这个操作（版本不一致？）": "Unknown action (version mismatch?)",
+    "引擎暂时无法处理（主引擎连不上或存储失败），请重试": "Engine unavailable for now; try again",
+    "找不到这一项（可能已被删除或合并）": "Not found (deleted or merged?)",
+    "没有操作权限（口令不对）": "Not authorised (wrong token)",
+    "操作太频繁，请稍等再试": "Too many requests; wait a moment",
+    "内容太长": "Too large",
+    "引擎不接受这种请求": "Method not allowed",
+    "只有主引擎能导出": "Only the primary engine exports",
+    "连不上引擎，操作没有送达": "Engine unreachable; nothing was sent",
+    "节目不在直播中": "The show is not live",
+    "这个投票已经开始过了": "That poll was already opened",
+    "问题在播出中，不能改写：先撤下": "A question on air cannot be reworded; take it off air first",
+    "引擎内部错误，请重试": "Engine error; try again",
+    "引擎拒绝了这个操作": "The engine refused",
 }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QGridLayout, QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLayout
 
@@ -20,6 +20,8 @@ SHOWN_STATES = ("on_air", "approved")
 
 
 class QuestionsPanel(QFrame):
+    queueChanged = Signal()  # the list was rebuilt (the window re-derives the buttons)
+
     def __init__(self, tr: Translator, bridge, parent=None):
         super().__init__(parent)
         self.setObjectName("panel")
@@ -28,6 +30,7 @@ class QuestionsPanel(QFrame):
         self.questions: list[dict[str, Any]] = []
         self.heads: dict[str, str] = {}
         self.on_air_id: int | None = None
+        self.on_air_question: dict[str, Any] | None = None
         # A burst of new questions is one reload, not one per question.
         self._reload = QTimer(self)
         self._reload.setSingleShot(True)
@@ -35,8 +38,9 @@ class QuestionsPanel(QFrame):
         self._reload.timeout.connect(self.refresh)
 
         self.list = QListWidget()
-        self.list.setFont(app_font(16))
+        self.list.setFont(app_font(15))
         self.list.setWordWrap(True)
+        self.list.setAlternatingRowColors(True)  # where one question ends and the next begins
         self.list.setSelectionMode(QAbstractItemView.SingleSelection)
         self.list.setFocusPolicy(Qt.NoFocus)
         self.list.itemDoubleClicked.connect(lambda _item: self.put_on_air())
@@ -58,10 +62,10 @@ class QuestionsPanel(QFrame):
         top.addStretch(1)
         top.addWidget(self.head_rate)
         top.addWidget(self.refresh_btn)
-        buttons = QGridLayout()
+        top.addWidget(self.review_btn)
+        buttons = QGridLayout()  # one row: the list keeps the height (six questions at 1920x1080)
         for i, b in enumerate((self.on_air_btn, self.off_air, self.by_head, self.by_deputy)):
-            buttons.addWidget(b, i // 2, i % 2)
-        buttons.addWidget(self.review_btn, 2, 0, 1, 2)  # the header is too narrow for it at 1920
+            buttons.addWidget(b, 0, i)
         box = QVBoxLayout(self)
         box.addLayout(top)
         box.addWidget(self.list, 1)
@@ -92,6 +96,7 @@ class QuestionsPanel(QFrame):
 
     def on_state(self, state: dict[str, Any]) -> None:
         q = state.get("question")
+        self.on_air_question = q if isinstance(q, dict) else None
         on_air = q.get("id") if isinstance(q, dict) else None
         if on_air != self.on_air_id:
             self.on_air_id = on_air
@@ -107,8 +112,9 @@ class QuestionsPanel(QFrame):
             self.bridge.request("POST", f"/api/questions/{qid}", {"action": "on_air"}, self._after)
 
     def mark_answered(self, role: str) -> None:
-        q = next((q for q in self.questions if q.get("state") == "on_air"), None)
-        if q is None:
+        """The question on air (the engine's state says which) was answered."""
+        q = self.on_air_question or next((q for q in self.questions if q.get("state") == "on_air"), None)
+        if q is None or q.get("id") is None:
             return
         head = self.heads.get(q.get("unit") or "", "")
         by = (head or "一把手") if role == "head" else "副职"
@@ -144,7 +150,7 @@ class QuestionsPanel(QFrame):
         by_head = sum(1 for q in answered if q.get("answered_role") == "head")
         self.head_rate.setText(f"{self.tr_('一把手答复率')} {by_head}/{len(answered)}")
         set_colour(self.head_rate, GREEN if answered and by_head * 2 >= len(answered) else DIM)
-        on_air = any(q.get("state") == "on_air" for q in self.questions)
-        self.by_head.setEnabled(on_air)
-        self.by_deputy.setEnabled(on_air)
-        self.off_air.setEnabled(on_air)
+        self.queueChanged.emit()  # enabled states: actions.py, from the engine's state
+
+    def waiting(self) -> int:
+        return sum(1 for q in self.questions if q.get("state") == "approved")

@@ -15,6 +15,7 @@ from .live_clock import fmt_duration
 from .style import BLUE, DIM, ON_AIR, RED, TEXT, button, label
 
 COLUMNS = ("#", "环节", "计划", "实际", "")
+ROW_H = 34  # nine rows and the speakers below fit the left column at 1080 px
 
 
 class RunningOrderPanel(QFrame):
@@ -23,6 +24,8 @@ class RunningOrderPanel(QFrame):
     gotoRequested = Signal(int)
     holdRequested = Signal()
     endRequested = Signal()
+    resumeRequested = Signal()
+    selectionChanged = Signal()
 
     def __init__(self, tr: Translator, parent=None):
         super().__init__(parent)
@@ -38,20 +41,24 @@ class RunningOrderPanel(QFrame):
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setFocusPolicy(Qt.NoFocus)  # arrow keys and Enter belong to the shortcuts
-        self.table.setFont(app_font(17))
+        self.table.setFont(app_font(16))
         self.table.horizontalHeader().setFont(app_font(13))
-        self.table.verticalHeader().setDefaultSectionSize(40)
+        self.table.verticalHeader().setDefaultSectionSize(ROW_H)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.Stretch)
         self.table.cellDoubleClicked.connect(lambda row, _col: self.gotoRequested.emit(row))
 
         self.take = button(tr("TAKE 下一环节"), "Enter / F12", 20, "take")
-        self.take.setMinimumHeight(64)
+        self.take.setMinimumHeight(56)
         self.prev = button(tr("上一环节"), "Ctrl+←")
         self.goto = button(tr("跳到所选"), "Ctrl+G")
         self.hold = button(tr("保持本环节"), "H")
         self.end = button(tr("结束节目"), "Ctrl+E", object_name="danger")
+        self.resume = button(tr("恢复直播"), "Ctrl+Shift+E", 15, "resume")  # only once the show has ended
+        self.resume.setVisible(False)
+        self.resume.clicked.connect(self.resumeRequested)
+        self.table.itemSelectionChanged.connect(self.selectionChanged)
         self.take.clicked.connect(self.takeRequested)
         self.prev.clicked.connect(self.prevRequested)
         self.goto.clicked.connect(self._goto_selected)
@@ -64,10 +71,17 @@ class RunningOrderPanel(QFrame):
         buttons.addWidget(self.goto, 1, 1)
         buttons.addWidget(self.hold, 2, 0)
         buttons.addWidget(self.end, 2, 1)
+        buttons.addWidget(self.resume, 2, 1)  # takes the place of 结束节目 once the show has ended
         box = QVBoxLayout(self)
         box.addWidget(label(tr("节目流程"), 18, True))
         box.addWidget(self.table, 1)
         box.addLayout(buttons)
+
+    def set_held(self, held: bool) -> None:
+        self.hold.setText(f"{self.tr_('解除保持') if held else self.tr_('保持本环节')}  [H]")
+        self.hold.setObjectName("danger" if held else "")
+        self.hold.style().unpolish(self.hold)
+        self.hold.style().polish(self.hold)
 
     def selected_index(self) -> int:
         rows = self.table.selectionModel().selectedRows()
@@ -83,7 +97,7 @@ class RunningOrderPanel(QFrame):
         if self.table.rowCount() != len(rows):
             self.table.setRowCount(len(rows))
             # every segment visible without scrolling
-            self.table.setMinimumHeight(self.table.horizontalHeader().height() + 40 * len(rows) + 6)
+            self.table.setMinimumHeight(self.table.horizontalHeader().height() + ROW_H * len(rows) + 6)
             for r in range(len(rows)):
                 for c in range(len(COLUMNS)):
                     self.table.setItem(r, c, QTableWidgetItem())

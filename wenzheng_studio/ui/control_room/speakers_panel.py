@@ -25,7 +25,7 @@ class SpeakersPanel(QFrame):
 
         self.list = QListWidget()
         self.list.setFont(app_font(18))
-        self.list.setMinimumHeight(5 * 32)  # scrolls to whoever is speaking
+        self.list.setMinimumHeight(3 * 32)  # scrolls to whoever is speaking
         self.list.setFocusPolicy(Qt.NoFocus)
         self.list.setSelectionMode(QAbstractItemView.NoSelection)
         self.list.itemDoubleClicked.connect(lambda item: self.actionRequested.emit(
@@ -34,7 +34,7 @@ class SpeakersPanel(QFrame):
 
         self.next = button(tr("下一位"), "N", 17, "take")
         self.prev = button(tr("上一位"), "Shift+N")
-        self.toggle = button(tr("开始/暂停计时"), "Space", 17)
+        self.toggle = button(tr("开始/暂停计时"), "Space", 15)
         self.plus = button(tr("加 10 秒"), "=")
         self.minus = button(tr("减 10 秒"), "-")
         self.reset = button(tr("重置计时"), "Shift+R")
@@ -47,12 +47,13 @@ class SpeakersPanel(QFrame):
         self.reset.clicked.connect(lambda: self.actionRequested.emit("timer.reset", {}))
         self.clear.clicked.connect(lambda: self.actionRequested.emit("speaker.clear", {}))
 
-        grid = QGridLayout()
-        grid.addWidget(self.next, 0, 0, 1, 2)
-        grid.addWidget(self.toggle, 0, 2, 1, 2)
-        grid.addWidget(self.prev, 0, 4)
-        for col, b in enumerate((self.plus, self.minus, self.reset, self.clear)):
-            grid.addWidget(b, 1, col + (1 if col == 3 else 0), 1, 2 if col == 3 else 1)
+        grid = QGridLayout()  # three rows: the panel shares a column with the running order
+        grid.addWidget(self.next, 0, 0, 1, 3)
+        grid.addWidget(self.toggle, 0, 3, 1, 3)
+        grid.addWidget(self.prev, 1, 0, 1, 3)
+        grid.addWidget(self.clear, 1, 3, 1, 3)
+        for col, b in enumerate((self.plus, self.minus, self.reset)):
+            grid.addWidget(b, 2, col * 2, 1, 2)
         box = QVBoxLayout(self)
         box.addWidget(label(tr("发言人"), 18, True))
         box.addWidget(self.list, 1)
@@ -81,8 +82,7 @@ class SpeakersPanel(QFrame):
             item.setForeground(QBrush(QColor(TEXT) if on or i > self.current else QColor(DIM)))
             item.setText(("▶ " if on else "   ") + item.data(Qt.UserRole))
         has = bool(speakers)
-        self.empty.setVisible(not has)
-        for b in (self.next, self.prev):
-            b.setEnabled(has)
+        self.list.setVisible(has)
+        self.empty.setVisible(not has)  # the buttons' enabled state comes from actions.py
         if 0 <= self.current < self.list.count():
             self.list.scrollToItem(self.list.item(self.current))

@@ -16,6 +16,7 @@ AMBER = "#f5a623"
 RED = "#ff3b30"
 BLUE = "#3d8bfd"
 ON_AIR = "#b3001b"
+REHEARSAL = "#7b3fe4"  # 彩排: a colour nothing on air uses
 
 TIMER_COLOURS = {"normal": GREEN, "warning": AMBER, "danger": RED, "over": RED}
 
@@ -23,16 +24,26 @@ STYLESHEET = f"""
 QWidget {{ background: {BG}; color: {TEXT}; }}
 QFrame#panel {{ background: {PANEL}; border-radius: 8px; }}
 QLabel, QCheckBox {{ background: transparent; }}
-QPushButton {{ background: #2a323d; border: 1px solid #3a4452; border-radius: 6px; padding: 8px 12px; }}
+QPushButton {{ background: #2a323d; border: 1px solid #3a4452; border-radius: 6px; padding: 6px 10px; }}
 QPushButton:hover {{ background: #34404e; }}
 QPushButton:disabled {{ color: #5b6470; background: #20262e; }}
 QPushButton#take {{ background: #b3001b; border-color: #e0223b; font-weight: bold; }}
 QPushButton#danger {{ background: #5a1a1a; border-color: #8a2a2a; }}
 QPushButton#take:disabled, QPushButton#danger:disabled {{ color: #5b6470; background: #20262e; border-color: #2c333d; }}
-QTableWidget, QListWidget {{ background: {PANEL}; gridline-color: #2c333d; border: none; }}
+QTableWidget, QListWidget {{ background: {PANEL}; alternate-background-color: #222a34; gridline-color: #2c333d; border: none; }}
 QHeaderView::section {{ background: #222830; color: {DIM}; border: none; padding: 4px; }}
 QLineEdit, QSpinBox, QComboBox {{ background: #0c0f12; border: 1px solid #3a4452; border-radius: 4px; padding: 4px; }}
 QCheckBox {{ spacing: 8px; }}
+QCheckBox::indicator {{ width: 18px; height: 18px; border: 2px solid #aeb8c5; border-radius: 4px; background: #0c0f12; }}
+QCheckBox::indicator:hover {{ border-color: {TEXT}; }}
+QCheckBox::indicator:checked {{ background: {BLUE}; border-color: #9cc2ff; }}
+QCheckBox::indicator:disabled {{ border-color: #4a525d; }}
+QPushButton:checked {{ background: #3d5a80; border-color: #7fa7d9; color: #fff; font-weight: bold; }}
+QPushButton#mode_show:checked {{ background: #1e7d46; border-color: {GREEN}; }}
+QPushButton#mode_hide:checked {{ background: #8a2a2a; border-color: #d04a4a; }}
+QPushButton#resume {{ background: #1e7d46; border-color: {GREEN}; font-weight: bold; }}
+QLabel#hold_banner {{ background: {AMBER}; color: #000; border: 3px solid {RED}; border-radius: 6px; padding: 2px; }}
+QLabel#rehearsal_badge {{ background: {REHEARSAL}; color: #fff; border-radius: 6px; padding: 6px 14px; }}
 """
 
 

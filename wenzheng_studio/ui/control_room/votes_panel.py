@@ -99,7 +99,7 @@ class VotesPanel(QFrame):
 
         pg.setConfigOptions(antialias=True)
         self.plot = pg.PlotWidget(background=PANEL)
-        self.plot.setMinimumHeight(170)
+        self.plot.setMinimumHeight(120)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)
@@ -216,11 +216,7 @@ class VotesPanel(QFrame):
         self.pollShown.emit(self.poll)
 
     def _enable(self) -> None:
-        state = self.poll.get("state") if self.poll else None
-        self.open.setEnabled(state == "draft")
-        self.close.setEnabled(state == "open")
-        self.reveal.setEnabled(bool(self.poll) and not self.poll.get("revealed"))
-        self.clear.setEnabled(bool(self.poll))
+        """The buttons' enabled state is the window's (actions.py), from pollShown."""
 
     def _draw(self) -> None:
         p = self.poll or {}

@@ -8,19 +8,22 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractSpinBox, QComboBox, QHBoxLayout, QLineEdit, QMainWindow,
-                               QMessageBox, QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractSpinBox, QComboBox, QFrame, QHBoxLayout, QLineEdit, QMainWindow,
+                               QMessageBox, QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
 from ..bridge import EngineBridge
 from ..fonts import app_font, load_app_fonts
+from .actions import action_reasons
 from .clocks_panel import ClocksPanel
 from .extras import PreviewPanel, SeatCardsRow
+from .graphics_panel import GraphicsPanel
 from .i18n import Translator
 from .live_clock import LiveClock
 from .questions_panel import QuestionsPanel
 from .running_order_panel import RunningOrderPanel
+from .refusals import refusal_text
 from .speakers_panel import SpeakersPanel
-from .style import AMBER, DIM, GREEN, RED, STYLESHEET, label
+from .style import AMBER, DIM, GREEN, RED, STYLESHEET, label, set_colour
 from .votes_panel import VotesPanel
 
 TICK_MS = 40            # 25 Hz: clocks move every frame a viewer could notice
@@ -28,9 +31,11 @@ SLOW_TICK_EVERY = 5     # status lines and rates: 5 Hz is plenty
 TAKE_GUARD_S = 0.6      # a double press of TAKE must not skip a segment
 ALERT_KEEP_S = 15.0
 
-KEYS_HELP = ("Enter/F12 TAKE · Ctrl+← 上一环节 · Ctrl+1…9/Ctrl+G 跳转 · H 保持 · Space 计时 · N 下一位 · "
-             "Shift+N 上一位 · =/- ±10秒 · Shift+R 重置 · C 清除发言人 · F5 新建 · F6 开始 · F7 结束 · "
-             "F8 公布 · F9 上播 · F10/Shift+F10 答复完毕 · Shift+F9 撤下问题 · Ctrl+R 审核台")
+# Two lines, each short enough for 1366 px: the help line is never cut off.
+KEYS_HELP = ("Enter/F12 TAKE · Ctrl+← 上一环节 · Ctrl+1…9/Ctrl+G 跳转 · H 保持/解除 · Ctrl+E 结束 · "
+             "Ctrl+Shift+E 恢复直播 · Space 计时 · N 下一位 · Shift+N 上一位 · =/- ±10秒 · Shift+R 重置 · C 清除发言人",
+             "F5 新建投票 · F6 开始 · F7 结束 · F8 公布 · Shift+F8 撤下投票 · "
+             "F9 上播问题 · F10/Shift+F10 一把手/副职答复 · Shift+F9 撤下问题 · Ctrl+R 审核台 · Ctrl+O 播出窗口")
 
 
 def freeze_startup_objects() -> None:
@@ -56,25 +61,38 @@ class ControlRoomWindow(QMainWindow):
         self.connection = "connecting"
         self._last_take = 0.0
         self._alert_at = 0.0
+        self.rehearsal = False
+        self.enabled: dict[str, bool] = {}
         self._ticks = 0
         self.tick_count = 0
 
         self.banner = label(tr("正在连接…"), 18, True, None, Qt.AlignCenter)
-        self.banner.setMinimumWidth(360)
+        self.banner.setMinimumWidth(240)
         self.title = label("", 22, True)
         self.alert = label("", 16, True, RED)
         self.alert.setWordWrap(True)
+        self.alert.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # a long refusal never widens the window
+        self.rehearsal_badge = label("彩排 REHEARSAL", 18, True, None, Qt.AlignCenter)
+        self.rehearsal_badge.setObjectName("rehearsal_badge")
+        self.rehearsal_badge.setVisible(False)
+        self.hold_banner = label(tr("保持本环节 — 已锁定流程（按 H 解除）"), 18, True, None, Qt.AlignCenter)
+        self.hold_banner.setObjectName("hold_banner")
+        self.hold_banner.setVisible(False)
+        self.ended_banner = label(tr("节目已结束 — 误按结束可点“恢复直播”"), 18, True, None, Qt.AlignCenter)
+        self.ended_banner.setStyleSheet("background: #2c333d; color: #fff; border-radius: 6px; padding: 4px;")
+        self.ended_banner.setVisible(False)
         self.running_order = RunningOrderPanel(tr)
         self.clocks = ClocksPanel(tr)
         self.speakers = SpeakersPanel(tr)
         self.votes = VotesPanel(tr, bridge, lambda text: self.confirm(text))
         self.questions = QuestionsPanel(tr, bridge)
         self.preview = PreviewPanel(tr, bridge)
+        self.graphics = GraphicsPanel(tr)
         self.seat_cards = SeatCardsRow(tr, bridge, self)
         self._layout()
         self._wire()
         self._shortcuts()
-        self._set_connection("connecting", bridge.url)
+        self._set_connection(*bridge.connection)  # the bridge may have connected before this window
 
         self.ticker = QTimer(self)
         self.ticker.setTimerType(Qt.PreciseTimer)
@@ -85,18 +103,26 @@ class ControlRoomWindow(QMainWindow):
     def _layout(self) -> None:
         top = QHBoxLayout()
         top.addWidget(self.banner)
+        top.addWidget(self.rehearsal_badge)
+        # Held or ended, the bar takes the title's place: unmissable, and no row of height
+        # is taken from the question queue.
+        top.addWidget(self.hold_banner, 3)
+        top.addWidget(self.ended_banner, 3)
         top.addWidget(self.title)
         top.addWidget(self.alert, 1)
         top.addWidget(self.seat_cards)
 
+        # The question queue sits in the wide middle column, under the clocks: six questions
+        # and more are readable at 1920x1080 in 我要问政; the speakers go under the running order.
         left = QVBoxLayout()
-        left.addWidget(self.running_order, 5)
-        left.addWidget(self.questions, 4)
+        left.addWidget(self.running_order, 0)
+        left.addWidget(self.speakers, 1)
         middle = QVBoxLayout()
-        middle.addWidget(self.clocks, 3)
-        middle.addWidget(self.speakers, 2)
+        middle.addWidget(self.clocks, 0)
+        middle.addWidget(self.questions, 1)
         right = QVBoxLayout()
         right.addWidget(self.preview, 4)
+        right.addWidget(self.graphics, 0)
         right.addWidget(self.votes, 6)
 
         columns = QHBoxLayout()
@@ -109,14 +135,25 @@ class ControlRoomWindow(QMainWindow):
             column.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
             column.setMinimumWidth(minimum)
             columns.addWidget(column, stretch)
-        keys = label(f"{self.tr_('快捷键')}: {self.tr_(KEYS_HELP)}", 11, False, DIM)
-        keys.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)  # one line, clipped on a narrow screen
+        columns.setContentsMargins(0, 0, 0, 0)
+        # On a screen smaller than the columns need (1366x768) they scroll; the banners above
+        # and the key help below always stay in view.
+        panels = QWidget()
+        panels.setLayout(columns)
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(panels)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.NoFrame)
+        self.scroll.setFocusPolicy(Qt.NoFocus)
+        self.keys_help = label("\n".join(f"{self.tr_('快捷键') + ': ' if i == 0 else ''}{self.tr_(line)}"
+                                         for i, line in enumerate(KEYS_HELP)), 11, False, DIM)
+        self.keys_help.setWordWrap(True)
         root = QVBoxLayout()
         root.setContentsMargins(10, 4, 10, 2)
         root.setSpacing(4)
         root.addLayout(top)
-        root.addLayout(columns, 1)
-        root.addWidget(keys)
+        root.addWidget(self.scroll, 1)
+        root.addWidget(self.keys_help)
         body = QWidget()
         body.setLayout(root)
         body.setFocusPolicy(Qt.StrongFocus)  # the keys land here, not in a text field
@@ -136,46 +173,118 @@ class ControlRoomWindow(QMainWindow):
         ro.takeRequested.connect(self.take)
         ro.prevRequested.connect(self.previous_segment)
         ro.gotoRequested.connect(self.goto_segment)
-        ro.holdRequested.connect(lambda: b.control("segment.hold"))
+        ro.holdRequested.connect(self.toggle_hold)
         ro.endRequested.connect(self.end_show)
+        ro.resumeRequested.connect(self.resume_show)
+        ro.selectionChanged.connect(self.refresh_actions)
         self.speakers.actionRequested.connect(lambda action, fields: b.control(action, **fields))
         self.speakers.toggle.clicked.disconnect()
         self.speakers.toggle.clicked.connect(self.toggle_timer)
+        self.votes.pollShown.connect(lambda _poll: self.refresh_actions())
+        self.questions.queueChanged.connect(self.refresh_actions)
+        self.graphics.modeRequested.connect(lambda element, mode: b.control("overlay.set", element=element, mode=mode))
 
     def _shortcuts(self) -> None:
+        """Every key runs through `run`: a key whose action is disabled (actions.py, the same
+        rule that greys out its button) does nothing but say why in the alert line."""
         v, q, sp, b = self.votes, self.questions, self.speakers, self.bridge
+        ro = self.running_order
         table = [
-            (("Return", "Enter"), self.take_from_keyboard), (("F12",), self.take),
-            (("Ctrl+Left",), self.previous_segment), (("Ctrl+G",), self.running_order._goto_selected),
-            (("H",), lambda: b.control("segment.hold")), (("Ctrl+E",), self.end_show),
-            (("Space",), self.toggle_timer), (("N",), lambda: b.control("speaker.next")),
-            (("Shift+N",), sp.previous), (("=", "+"), lambda: b.control("timer.add", seconds=10)),
-            (("-",), lambda: b.control("timer.add", seconds=-10)), (("Shift+R",), lambda: b.control("timer.reset")),
-            (("C",), lambda: b.control("speaker.clear")),
-            (("F5",), v.create_poll), (("F6",), v.open_poll), (("F7",), v.close_poll), (("F8",), v.reveal_poll),
-            (("Shift+F8",), lambda: b.control("poll.clear")),
-            (("F9",), q.put_on_air), (("F10",), lambda: q.mark_answered("head")),
-            (("Shift+F10",), lambda: q.mark_answered("deputy")),
-            (("Shift+F9",), lambda: b.control("question.clear", lambda _r: q.refresh())),
+            (("F12",), "take", self.take),
+            (("Ctrl+Left",), "prev", self.previous_segment),
+            (("Ctrl+G",), "goto", ro._goto_selected),
+            (("H",), "hold", self.toggle_hold), (("Ctrl+E",), "end", self.end_show),
+            (("Ctrl+Shift+E",), "resume", self.resume_show),
+            (("Space",), "timer_toggle", self.toggle_timer), (("N",), "speaker_next", lambda: b.control("speaker.next")),
+            (("Shift+N",), "speaker_prev", sp.previous),
+            (("=", "+"), "timer_add", lambda: b.control("timer.add", seconds=10)),
+            (("-",), "timer_add", lambda: b.control("timer.add", seconds=-10)),
+            (("Shift+R",), "timer_reset", lambda: b.control("timer.reset")),
+            (("C",), "speaker_clear", lambda: b.control("speaker.clear")),
+            (("F5",), "poll_create", v.create_poll), (("F6",), "poll_open", v.open_poll),
+            (("F7",), "poll_close", v.close_poll), (("F8",), "poll_reveal", v.reveal_poll),
+            (("Shift+F8",), "poll_clear", lambda: b.control("poll.clear")),
+            (("F9",), "question_on_air", q.put_on_air),
+            (("F10",), "question_answered", lambda: q.mark_answered("head")),
+            (("Shift+F10",), "question_answered", lambda: q.mark_answered("deputy")),
+            (("Shift+F9",), "question_clear", self.question_off_air),
+            (("Ctrl+O",), "", self.preview.toggle.toggle),
+            (("Ctrl+R",), "", self.open_review),
         ]
-        for n in range(1, 10):  # Ctrl+1 … Ctrl+9: go to that segment without the mouse
-            table.append(((f"Ctrl+{n}",), lambda i=n - 1: self.goto_segment(i)))
-        table.append((("Ctrl+O",), self.preview.toggle.toggle))
-        table.append((("Ctrl+R",), self.open_review))
         self.shortcuts: dict[str, QShortcut] = {}
-        for keys, slot in table:
+
+        def add(key: str, slot) -> None:
+            sc = QShortcut(QKeySequence(key), self)
+            sc.setContext(Qt.WindowShortcut)
+            sc.activated.connect(slot)
+            self.shortcuts[key] = sc
+
+        for keys, action, slot in table:
             for key in keys:
-                sc = QShortcut(QKeySequence(key), self)
-                sc.setContext(Qt.WindowShortcut)
-                sc.activated.connect(slot)
-                self.shortcuts[key] = sc
+                add(key, (lambda a=action, s=slot: self.run(a, s)) if action else slot)
+        for key in ("Return", "Enter"):
+            add(key, self.take_from_keyboard)
+        for n in range(1, 10):  # Ctrl+1 … Ctrl+9: go to that segment without the mouse
+            add(f"Ctrl+{n}", lambda i=n - 1: self.run("goto", lambda: self.goto_segment(i), goto_index=i))
+
+    # --- what can be done now (actions.py) -------------------------------------------------
+    def reasons(self, **context) -> dict[str, str]:
+        context.setdefault("goto_index", self.running_order.selected_index())
+        return action_reasons(self.state, self.connection, poll=self.votes.poll,
+                              waiting_questions=self.questions.waiting(),
+                              has_presets=bool(self.votes.presets), **context)
+
+    def run(self, action: str, slot, **context) -> bool:
+        """Runs `slot` if `action` is possible now; otherwise flashes the reason. True if it ran."""
+        reason = self.reasons(**context).get(action, "")
+        if reason:
+            self.show_notice(self.tr_(reason))
+            return False
+        slot()
+        return True
+
+    def refresh_actions(self) -> None:
+        """Every button's enabled state, from the same rule the keys obey."""
+        reasons = self.reasons()
+        self.enabled = {name: not why for name, why in reasons.items()}
+        ro, sp, v, q = self.running_order, self.speakers, self.votes, self.questions
+        buttons = {
+            "take": (ro.take,), "prev": (ro.prev,), "goto": (ro.goto,), "hold": (ro.hold,), "end": (ro.end,),
+            "resume": (ro.resume,),
+            "speaker_next": (sp.next,), "speaker_prev": (sp.prev,), "speaker_clear": (sp.clear,),
+            "timer_toggle": (sp.toggle,), "timer_add": (sp.plus, sp.minus), "timer_reset": (sp.reset,),
+            "poll_create": (v.create,), "poll_open": (v.open,), "poll_close": (v.close,),
+            "poll_reveal": (v.reveal,), "poll_clear": (v.clear,),
+            "question_on_air": (q.on_air_btn,), "question_answered": (q.by_head, q.by_deputy),
+            "question_clear": (q.off_air,),
+        }
+        for name, widgets in buttons.items():
+            for w in widgets:
+                w.setEnabled(self.enabled[name])
+                w.setToolTip(self.tr_(reasons[name]))
+        self.graphics.set_enabled(self.enabled["overlay_set"])
+        status = (self.state.get("show") or {}).get("status", "standby")
+        ro.resume.setVisible(status == "ended")
+        ro.end.setVisible(status != "ended")
+        self.ended_banner.setVisible(status == "ended")
 
     # --- live actions --------------------------------------------------------------------
     def confirm(self, text: str) -> bool:
-        box = QMessageBox(QMessageBox.Warning, self.tr_("确认"), text, QMessageBox.Yes | QMessageBox.No, self)
+        box = self.confirm_box(text)
+        box.exec()
+        return box.clickedButton() is box.yes
+
+    def confirm_box(self, text: str) -> QMessageBox:
+        """A question with 是 / 否 buttons (not the platform's Yes/No); 否 is the default."""
+        box = QMessageBox(QMessageBox.Warning, self.tr_("确认"), text, QMessageBox.NoButton, self)
         box.setTextFormat(Qt.PlainText)
-        box.setDefaultButton(QMessageBox.No)  # Enter does not confirm by accident
-        return box.exec() == QMessageBox.Yes
+        box.yes = box.addButton(self.tr_("是"), QMessageBox.YesRole)
+        box.no = box.addButton(self.tr_("否"), QMessageBox.NoRole)
+        for b in (box.yes, box.no):
+            b.setMinimumWidth(120)
+        box.setDefaultButton(box.no)  # Enter does not confirm by accident
+        box.setEscapeButton(box.no)
+        return box
 
     def take_from_keyboard(self) -> None:
         """Enter while typing a poll title must not TAKE the next segment."""
@@ -183,7 +292,7 @@ class ControlRoomWindow(QMainWindow):
         if isinstance(focus, (QLineEdit, QAbstractSpinBox, QComboBox)):
             self.centralWidget().setFocus()  # Enter ends the typing; the next Enter TAKEs
             return
-        self.take()
+        self.run("take", self.take)
 
     def take(self) -> None:
         now = time.monotonic()
@@ -191,6 +300,16 @@ class ControlRoomWindow(QMainWindow):
             return
         self._last_take = now
         self.bridge.control("segment.next")
+
+    def held(self) -> bool:
+        return bool((self.state.get("segment") or {}).get("hold"))
+
+    def toggle_hold(self) -> None:
+        """H: hold on or off, said explicitly (a toggle sent twice must not undo itself)."""
+        self.bridge.control("segment.hold", on=not self.held())
+
+    def question_off_air(self) -> None:
+        self.bridge.control("question.clear", lambda _r: self.questions.refresh())
 
     def _live(self) -> bool:
         return (self.state.get("show") or {}).get("status") == "live"
@@ -211,6 +330,11 @@ class ControlRoomWindow(QMainWindow):
         if self.confirm(self.tr_("结束整场节目？")):
             self.bridge.control("show.end")
 
+    def resume_show(self) -> None:
+        """After an accidental 结束: live again in the segment it ended in."""
+        if self.confirm(self.tr_("恢复直播？节目回到结束时的环节继续，时钟照常走。")):
+            self.bridge.control("show.resume")
+
     def toggle_timer(self) -> None:
         """Space: a timer never started in this segment starts from the preset; otherwise pause/resume."""
         timer = self.state.get("timer") or {}
@@ -227,11 +351,25 @@ class ControlRoomWindow(QMainWindow):
         show = state.get("show") or {}
         self.title.setText(" ".join(p for p in (show.get("title", ""), (state.get("segment") or {}).get("title", "")) if p))
         self.running_order.set_rows(state.get("running_order") or [], show.get("status", "standby"))
+        held = bool((state.get("segment") or {}).get("hold"))
+        self.hold_banner.setVisible(held)
+        self.title.setVisible(not held and show.get("status") != "ended")
+        self.running_order.set_held(held)
+        self.graphics.set_modes(state.get("overlay") or {})
+        self.set_rehearsal(bool(show.get("rehearsal")) or bool(self.scene.get("rehearsal")))
         self.speakers.set_speakers(state.get("speakers") or [], state.get("speaker"))
         self.votes.on_state(state)
         self.questions.on_state(state)
         self.preview.set_state(state)
+        self.refresh_actions()
         self._tick()
+
+    def set_rehearsal(self, on: bool) -> None:
+        """彩排: the title bar and a violet badge say so, so nobody mistakes it for the live show."""
+        self.rehearsal = on
+        self.rehearsal_badge.setVisible(on)
+        base = self.tr_("百姓问政 导演台")
+        self.setWindowTitle(f"【彩排 REHEARSAL】{base}" if on else base)  # as the screener and review desk say it
 
     def _set_connection(self, status: str, detail: str) -> None:
         tr = self.tr_
@@ -244,6 +382,7 @@ class ControlRoomWindow(QMainWindow):
         self.banner.setStyleSheet(f"background: {colour}; color: #000; border-radius: 6px; padding: 6px;")
         if status == "connected" and was != "connected":
             self.resync()
+        self.refresh_actions()
 
     def resync(self) -> None:
         """After any (re)connect: the whole scene, state and queue again, not just changes."""
@@ -259,9 +398,22 @@ class ControlRoomWindow(QMainWindow):
             self.votes.set_scene(self.scene)
             self.questions.set_scene(self.scene)
             self.seat_cards.set_scene(self.scene)
+            show = (self.state.get("show") or {}) if self.state else {}
+            self.set_rehearsal(bool(self.scene.get("rehearsal")) or bool(show.get("rehearsal")))
+            self.refresh_actions()
 
     def show_alert(self, text: str) -> None:
-        self.alert.setText(f"{self.tr_('引擎拒绝')}: {text}")
+        """An engine refusal: a Chinese sentence on screen, the engine's English in the tooltip."""
+        self.alert.setText(f"{self.tr_('引擎拒绝')}：{self.tr_(refusal_text(text))}")
+        self.alert.setToolTip(text)
+        set_colour(self.alert, RED)
+        self._alert_at = time.monotonic()
+
+    def show_notice(self, text: str) -> None:
+        """A key whose action is not possible now: why, in amber (nothing was sent)."""
+        self.alert.setText(text)
+        self.alert.setToolTip("")
+        set_colour(self.alert, AMBER)
         self._alert_at = time.monotonic()
 
     # --- the clock tick ----------------------------------------------------------------

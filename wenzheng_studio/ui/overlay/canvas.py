@@ -180,3 +180,5 @@ class OverlayCanvas(QWidget):
             P.paint_lower_third(st, content["lower_third"], amount["lower_third"], top)
         if content["question"]:
             P.paint_question(st, content["question"], amount["question"])
+        if m.rehearsal():
+            P.paint_rehearsal(st)  # last: over everything

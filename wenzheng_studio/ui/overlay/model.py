@@ -114,6 +114,10 @@ class OverlayModel:
             return False
         return mode == "show" or self.auto_visible(element)
 
+    def rehearsal(self) -> bool:
+        """A rehearsal engine (`serve --rehearsal`): marked on every frame, no operator mode hides it."""
+        return (self.state.get("show") or {}).get("rehearsal") is True
+
     def timer_set(self) -> bool:
         t = self.state.get("timer") or {}
         return bool(t.get("running")) or float(t.get("duration_s") or 0) > 0

@@ -291,3 +291,14 @@ def paint_question(st: Stage, c: dict[str, Any], amount: float) -> None:
         st.box(body, S.NAVY)
         st.box(QRectF(r.left(), head.bottom(), 14, body.height()), S.GOLD)
         st.wrapped(body.adjusted(40, 12, -40, -12), c["text"], 40, S.WHITE, max_lines=2, line_h=59)
+
+
+def paint_rehearsal(st: Stage) -> None:
+    """彩排: gold with dark stripes at both ends, never wiped, so a rehearsal frame that
+    reaches a recording or a monitor cannot be taken for the show."""
+    r = S.REHEARSAL
+    st.box(r, S.GOLD, 8)
+    ink = S.TIMER_COLOURS["warning"][1]
+    for x in (r.left() + 14, r.right() - 26):
+        st.box(QRectF(x, r.top() + 12, 12, r.height() - 24), ink, 3)
+    st.text(r.adjusted(40, 0, -40, 0), S.REHEARSAL_TEXT, 40, ink, bold=True, align=Qt.AlignCenter)

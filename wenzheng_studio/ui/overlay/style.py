@@ -23,6 +23,7 @@ QR = QRectF(1504, 250, 320, 430)
 QR_SIDE = 280
 LOWER_THIRD = QRectF(96, 876, 1040, 150)
 QUESTION = QRectF(96, 826, 1728, 200)
+REHEARSAL = QRectF(720, 54, 480, 72)  # top centre: the one place no element ever uses
 
 NAVY = QColor("#0E2A4F")
 NAVY_DARK = QColor("#081A33")
@@ -43,6 +44,7 @@ TIMER_COLOURS = {  # background, text
 
 SOURCE_LABELS = {"web": "网友提问", "hotline": "热线来电", "studio": "现场提问"}
 QR_CALL = "扫码参与投票"
+REHEARSAL_TEXT = "彩排 REHEARSAL"
 
 
 @functools.lru_cache(maxsize=8)

@@ -7,18 +7,22 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from ..bridge import EngineBridge
+from ..connection import ConnectionBanner, RehearsalBadge, mark_rehearsal
 from .followup_panel import FollowupPanel
 from .model import QuestionsModel
 from .queue_panel import QueuePanel
 from .review_panel import ReviewPanel
 
+TITLE = "百姓问政 审核台"
 __all__ = ["ReviewWidget", "QuestionsModel", "ReviewPanel", "QueuePanel", "FollowupPanel"]
 
 
 class ReviewWidget(QWidget):
     def __init__(self, bridge: EngineBridge, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("百姓问政 审核台")
+        self.setWindowTitle(TITLE)
+        self.connection = ConnectionBanner()
+        self.rehearsal = RehearsalBadge()
         self.bridge = bridge
         self.model = QuestionsModel(bridge, self)
         self.first = ReviewPanel(self.model, "new")
@@ -40,6 +44,8 @@ class ReviewWidget(QWidget):
         self.message.setTextFormat(Qt.PlainText)
         self.report_button = QPushButton("生成节目报告（PDF + CSV）")
         bar = QHBoxLayout()
+        bar.addWidget(self.connection)
+        bar.addWidget(self.rehearsal)
         bar.addWidget(self.message, 1)
         bar.addWidget(self.report_button)
         layout = QVBoxLayout(self)
@@ -47,6 +53,9 @@ class ReviewWidget(QWidget):
         layout.addLayout(bar)
         self.model.failed.connect(lambda text: self.message.setText(f"操作未完成：{text}"))
         self.report_button.clicked.connect(self.make_report)
+        self.model.changed.connect(lambda: mark_rehearsal(self, self.rehearsal, TITLE, self.model.scene))
+        # Opened from the control room (Ctrl+R) the bridge is long connected: it tells its last status now.
+        bridge.follow_connection(self.connection.set_status)
         self.model.load_scene()
         self.model.refresh()
 

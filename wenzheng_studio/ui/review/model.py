@@ -47,6 +47,7 @@ class QuestionsModel(QObject):
         self.questions: list[dict[str, Any]] = []
         self.units: list[dict[str, Any]] = []
         self.heads: dict[str, str] = {}
+        self.scene: dict[str, Any] = {}
         self._refresh_timer = QTimer(self, singleShot=True, interval=150)
         self._refresh_timer.timeout.connect(self.refresh)
         bridge.questionsChanged.connect(lambda ids: self._refresh_timer.start())
@@ -60,6 +61,7 @@ class QuestionsModel(QObject):
     def load_scene(self) -> None:
         def done(reply) -> None:
             if reply.ok:
+                self.scene = reply.body
                 self.units = reply.body.get("units", [])
                 self.heads = heads_from_scene(reply.body)
                 self.changed.emit()

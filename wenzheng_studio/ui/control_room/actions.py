@@ -1,0 +1,110 @@
+"""Which of the director's actions can be taken now, and why not: the one place that decides.
+
+Pure (no Qt): the buttons and the keyboard shortcuts both ask `action_reasons`, so a button
+and its key never disagree. An action is enabled when its reason is "". The reasons are the
+sentences the window flashes when a key of a disabled action is pressed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Every action a button or key of the control room can trigger.
+ACTIONS = (
+    "take", "prev", "goto", "hold", "end", "resume",
+    "speaker_next", "speaker_prev", "speaker_clear",
+    "timer_toggle", "timer_add", "timer_reset",
+    "poll_create", "poll_open", "poll_close", "poll_reveal", "poll_clear",
+    "question_on_air", "question_answered", "question_clear",
+    "overlay_set",
+)
+
+NOT_CONNECTED = "未连接引擎，操作不会送达"
+HELD = "保持本环节：流程已锁定，按 H 解除"
+ENDED = "节目已结束（可按“恢复直播”继续）"
+
+
+def _status(state: dict[str, Any]) -> str:
+    return str((state.get("show") or {}).get("status") or "standby")
+
+
+def action_reasons(state: dict[str, Any] | None, connection: str = "connected", *,
+                   poll: dict[str, Any] | None = None, waiting_questions: int = 0,
+                   has_presets: bool = True, goto_index: int | None = None) -> dict[str, str]:
+    """Every action → "" (enabled) or the reason it is not possible now (a Chinese sentence).
+
+    `state` is the engine's latest state; `poll` the poll the votes panel shows (a draft just
+    created is not the state's current poll yet); `waiting_questions` how many approved
+    questions wait in the queue; `goto_index` the segment a go-to would go to (None: none chosen).
+    """
+    state = state or {}
+    reasons = {name: "" for name in ACTIONS}
+    if connection != "connected" or not state:
+        return {name: NOT_CONNECTED for name in ACTIONS}
+
+    status = _status(state)
+    segment = state.get("segment") or {}
+    held = bool(segment.get("hold"))
+    index = int(segment.get("index") or 0)
+    segments = len(state.get("running_order") or []) or index + 1
+    speakers = state.get("speakers") or []
+    speaker = state.get("speaker") if isinstance(state.get("speaker"), dict) else None
+    question = state.get("question") if isinstance(state.get("question"), dict) else None
+    current_poll = state.get("poll") if isinstance(state.get("poll"), dict) else None
+    shown = poll if isinstance(poll, dict) else current_poll
+
+    def refuse(names, reason: str) -> None:
+        for name in names:
+            if not reasons[name]:
+                reasons[name] = reason
+
+    moves = ("take", "prev", "goto")
+    if status == "ended":
+        refuse((*moves, "hold", "end", "speaker_next", "speaker_prev", "speaker_clear",
+                "timer_toggle", "timer_add", "timer_reset"), ENDED)
+    else:
+        reasons["resume"] = "节目没有结束，无需恢复"
+    if held:
+        refuse(moves, HELD)
+    if status == "live" and index + 1 >= segments:
+        refuse(("take",), "已是最后一个环节（结束节目按 Ctrl+E）")
+    if status != "live":
+        refuse(("prev",), "节目尚未开始")
+        refuse(("end",), "节目尚未开始，无需结束")
+    elif index == 0:
+        refuse(("prev",), "已是第一个环节")
+    if goto_index is None or goto_index < 0:
+        refuse(("goto",), "请先在节目流程中选择一个环节")
+    elif goto_index >= segments:
+        refuse(("goto",), "没有这个环节")
+    elif goto_index == index and status == "live":
+        refuse(("goto",), "这个环节正在播出")
+
+    if not speakers:
+        refuse(("speaker_next", "speaker_prev"), "本环节没有发言人")
+    elif speaker is None or int(speaker.get("index", -1)) <= 0:
+        refuse(("speaker_prev",), "没有上一位发言人")
+    elif int(speaker.get("index", -1)) + 1 >= len(speakers):
+        refuse(("speaker_next",), "已是最后一位发言人")
+    if speaker is None:
+        refuse(("speaker_clear",), "现在没有人发言")
+
+    if not has_presets:
+        refuse(("poll_create",), "场景尚未载入投票预设")
+    poll_state = (shown or {}).get("state")
+    refuse(("poll_open",), "" if poll_state == "draft" else "没有待开始的投票（先按 F5 新建）")
+    refuse(("poll_close",), "" if poll_state == "open" else "没有正在进行的投票")
+    refuse(("poll_reveal",), "" if shown and not shown.get("revealed") else
+           ("投票结果已公布" if shown else "没有投票"))
+    refuse(("poll_clear",), "" if current_poll else "屏幕上没有投票")
+
+    if question is None:
+        refuse(("question_answered", "question_clear"), "现在没有问题在播出")
+    if waiting_questions <= 0:
+        refuse(("question_on_air",), "待播问题队列是空的")
+    return reasons
+
+
+def actions_enabled(state: dict[str, Any] | None, connection: str = "connected", **context: Any) -> dict[str, bool]:
+    """Every action → whether it can be taken now (see `action_reasons`)."""
+    return {name: not reason for name, reason in action_reasons(state, connection, **context).items()}
