@@ -16,6 +16,12 @@ def _serve_options(p: argparse.ArgumentParser) -> None:
                         "marked 彩排 in every view, the overlay and the report")
 
 
+def _signin_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--signin", metavar="LINK_OR_CODE",
+                   help="sign in with the one-time link or code from the director's 人员 dialog "
+                        "(the engine URL is taken from the link when --connect is not given)")
+
+
 def _proxy_list(value: str) -> tuple[str, ...]:
     """ADDR[,ADDR]: IP addresses or networks (10.0.0.0/24). Checked here because uvicorn takes
     a mistyped entry as a literal name that never matches, silently trusting nobody."""
@@ -32,6 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wenzheng-studio", description="Control room for live TV question sessions.")
     parser.add_argument("--connect", help="attach to a running engine at URL instead of starting one")
     _serve_options(parser)
+    parser.add_argument("--host", help="the embedded engine listens on this address (default 0.0.0.0: every "
+                                       "interface, so phones on the network can vote)")
+    parser.add_argument("--port", type=int, help="the embedded engine's port (default 8765, or a free one if taken)")
+    parser.add_argument("--public-url", help="address phones use, e.g. https://vote.example.cn (default: LAN address)")
+    _signin_option(parser)
     parser.add_argument("--lang", choices=["zh", "en"], default=None, help="interface language (default zh)")
     sub = parser.add_subparsers(dest="command")
 
@@ -57,14 +68,17 @@ def build_parser() -> argparse.ArgumentParser:
     overlay.add_argument("--key-color", default="#00B140", help="background key colour (default chroma green #00B140)")
     overlay.add_argument("--screen", type=int, default=1,
                          help="which screen the window covers, 1 = the primary (default 1)")
+    _signin_option(overlay)
 
     screener = sub.add_parser("screener", help="the hotline screener's console")
     screener.add_argument("--connect", help="engine URL (default http://127.0.0.1:8765)")
-    screener.add_argument("--admin-token", help="operator credential")
+    screener.add_argument("--admin-token", help="operator credential (default $WENZHENG_ADMIN_TOKEN)")
+    _signin_option(screener)
 
     review = sub.add_parser("review", help="the review desk: first and final review, the director's queue, follow-up")
     review.add_argument("--connect", help="engine URL (default http://127.0.0.1:8765)")
     review.add_argument("--admin-token", help="operator credential (default $WENZHENG_ADMIN_TOKEN)")
+    _signin_option(review)
 
     report = sub.add_parser("report", help="the after-show report: PDF with charts + CSV")
     report.add_argument("--connect", help="engine URL (default http://127.0.0.1:8765)")

@@ -16,3 +16,54 @@ def test_a_second_launcher_attaches_to_the_running_show(tmp_path):
     finally:
         first.stop()
     assert first.running_engine() is None
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_the_embedded_engine_takes_host_port_and_public_url(tmp_path):
+    """`wenzheng-studio --host H --port P --public-url U`: passed to the child `serve` as given."""
+    import json
+    import urllib.request
+
+    from wenzheng_studio.cli import build_parser
+    from wenzheng_studio.ui.launch import embedded_engine
+
+    port = _free_port()
+    args = build_parser().parse_args(["--host", "127.0.0.1", "--port", str(port), "--public-url",
+                                      "https://vote.example.test", "--db", str(tmp_path / "show.db")])
+    engine = embedded_engine(args)
+    assert (engine.host, engine.port, engine.public_url, engine.any_port) == \
+        ("127.0.0.1", port, "https://vote.example.test", False)
+    url = engine.start()
+    try:
+        assert url == f"http://127.0.0.1:{port}"
+        cmd = engine._command(port)
+        assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and cmd[cmd.index("--public-url") + 1] == "https://vote.example.test"
+        with urllib.request.urlopen(url + "/api/scene", timeout=10) as r:
+            assert json.loads(r.read())["vote_url"].startswith("https://vote.example.test/")
+        # A port asked for by name that is taken is an error, not a silent other port.
+        taken = EmbeddedEngine(db=str(tmp_path / "other.db"), host="127.0.0.1", port=port, any_port=False)
+        try:
+            taken.start(timeout=15)
+            raise AssertionError("started on a taken port")
+        except RuntimeError:
+            pass
+        finally:
+            taken.stop()
+    finally:
+        engine.stop()
+
+
+def test_the_default_embedded_engine_listens_everywhere_on_8765():
+    from wenzheng_studio.cli import build_parser
+    from wenzheng_studio.ui.launch import embedded_engine
+
+    engine = embedded_engine(build_parser().parse_args([]))
+    assert (engine.host, engine.port, engine.public_url, engine.any_port) == ("0.0.0.0", 8765, None, True)
+    assert "--public-url" not in engine._command(8765)

@@ -39,8 +39,9 @@ def test_ask_page_submits_markup_as_plain_text(engine_process, browser, tmp_path
         qid, EVIL, "<b>江岸区</b>", "市住房和城乡建设局", True, "new")
     assert page.evaluate("window.pwned") is None and not dialogs
 
-    for action in ("screen", "approve", "on_air"):
-        engine_process.api("POST", f"/api/questions/{qid}", {"action": action})
+    for action in ("screen", "approve", "on_air"):  # one director does both reviews: override on record
+        engine_process.api("POST", f"/api/questions/{qid}",
+                           {"action": action, **({"override": True} if action == "approve" else {})})
     assert engine_process.api("GET", "/api/state")["question"]["text"] == EVIL
 
     if (ROOT / "assets" / "web" / "overlay.html").is_file():

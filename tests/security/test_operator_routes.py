@@ -20,6 +20,8 @@ PUBLIC = {
     ("GET", "/vote"): "phones' voting page",
     ("GET", "/overlay"): "OBS Browser Source",
     ("GET", "/ask"): "viewers' question page",
+    ("POST", "/api/signin"): "a crew PC exchanges a one-time sign-in code for its token (rate-limited per IP)",
+    ("GET", "/signin"): "the sign-in link's page: tells a person to paste it into the console; no token",
 }
 BAD_CREDENTIALS = [None, "", "wrong-token", ADMIN + "x", ADMIN[:-1]]
 

@@ -56,7 +56,7 @@ async def prepared(tmp_path):
     assert (await engine.vote("t:1", "remote", "remote", {"poll": poll.id, "choice": "basic"}))["ok"]
     q = await engine.add_question({"text": "路灯坏了"}, operator=True)
     await engine.question_action(q.id, {"action": "screen"})
-    await engine.question_action(q.id, {"action": "approve"})
+    await engine.question_action(q.id, {"action": "approve", "override": True})  # one director: both reviews
     return engine, clock, poll.id, q.id
 
 

@@ -40,8 +40,9 @@ def test_f9_puts_the_question_and_its_unit_head_on_air(engine_process):
     control(ep, "segment.goto", index=segment_index(ep, "questions"))
     qid = api(ep, "POST", "/api/questions", {"text": "小区垃圾没人收", "unit": "市城市管理局",
                                               "source": "hotline"}).json()["id"]
-    for action in ("screen", "approve", "on_air"):
-        assert api(ep, "POST", f"/api/questions/{qid}", {"action": action}).status_code == 200
+    for action in ("screen", "approve", "on_air"):  # one director does both reviews: override on record
+        body = {"action": action, **({"override": True} if action == "approve" else {})}
+        assert api(ep, "POST", f"/api/questions/{qid}", body).status_code == 200
     state = api(ep, "GET", "/api/state").json()
     assert state["question"]["id"] == qid
     assert state["speaker"]["name"] == "李明华" and state["timer"]["running"]

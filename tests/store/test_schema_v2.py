@@ -22,6 +22,6 @@ def test_a_v1_database_gains_the_addr_column_with_old_ballots_blank(tmp_path):
         store.write_now([("ballot", 1, "t:b", "remote", "remote", "no", 2.0, "10.0.0.7"),
                          ("ballot", 1, "t:c", "remote", "remote", "no", 3.0)])  # an op without addr still works
         assert [(b["voter"], b["addr"]) for b in store.ballots(1)] == [("t:a", ""), ("t:b", "10.0.0.7"), ("t:c", "")]
-        assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 2
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) >= 2
     finally:
         store.close()

@@ -11,3 +11,24 @@ def operator_bridge(qtbot, engine_process):
     bridge.start()
     yield bridge
     bridge.stop()
+
+
+@pytest.fixture(autouse=True)
+def _own_config_folder(tmp_path, monkeypatch):
+    """A console keeps its sign-in in the user's config folder: each test gets its own."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+def make_operator(ep, name: str, role: str) -> dict:
+    """A crew member created by the director: {"id", "name", "role", "token", …}."""
+    return ep.api("POST", "/api/operators", {"name": name, "role": role})
+
+
+@pytest.fixture
+def reviewer_bridge(qtbot, engine_process):
+    """A second person's connection: 李审核, role reviewer (for 终审 after the director's 初审)."""
+    op = make_operator(engine_process, "李审核", "reviewer")
+    bridge = EngineBridge(engine_process.url, op["token"])
+    bridge.start()
+    yield bridge
+    bridge.stop()

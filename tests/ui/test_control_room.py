@@ -261,7 +261,7 @@ def test_question_approved_over_http_goes_on_air_from_the_panel(room, qtbot):
     assert status == 201
     qid = body["id"]
     assert room.api(f"/api/questions/{qid}", "POST", {"action": "screen"})[0] == 200
-    assert room.api(f"/api/questions/{qid}", "POST", {"action": "approve"})[0] == 200
+    assert room.api(f"/api/questions/{qid}", "POST", {"action": "approve", "override": True})[0] == 200
     qtbot.waitUntil(lambda: q.list.count() == 1, timeout=5000)
     item_text = q.list.item(0).text()
     assert "<b>路灯</b>" in item_text and "张三" in item_text  # shown as typed, never as markup
@@ -354,7 +354,7 @@ def test_a_burst_of_questions_is_a_few_reloads(room, qtbot):
     for i in range(12):
         _, body = room.api("/api/questions", "POST", {"text": f"第{i}个问题", "source": "hotline"})
         room.api(f"/api/questions/{body['id']}", "POST", {"action": "screen"})
-        room.api(f"/api/questions/{body['id']}", "POST", {"action": "approve"})
+        room.api(f"/api/questions/{body['id']}", "POST", {"action": "approve", "override": True})
     qtbot.waitUntil(lambda: q.list.count() == 12, timeout=8000)
     assert len(events) >= 3
     print("questions events", len(events), "reloads", len(reloads))
@@ -369,12 +369,16 @@ def test_ctrl_r_opens_the_review_desk_and_a_reviewed_question_reaches_the_queue(
     room.press(Qt.Key_R, Qt.ControlModifier)
     qtbot.waitUntil(lambda: room.window.review is not None and room.window.review.isVisible(), timeout=3000)
     desk = room.window.review
-    assert desk.windowTitle() == "百姓问政 审核台"
+    assert desk.windowTitle() == "百姓问政 审核台 — 导演"
     for panel in (desk.first, desk.final):
         qtbot.waitUntil(lambda panel=panel: panel.list.count() == 1, timeout=5000)
         panel.list.setCurrentRow(0)
         panel.list.item(0).setSelected(True)
         panel.pass_button.click()
+    # The director did 初审 himself: 终审 by the same person is refused (four eyes) and he may override.
+    qtbot.waitUntil(lambda: desk.override_box is not None, timeout=5000)
+    assert "初审和终审须由两人完成" in desk.message.text()
+    desk.override_box.yes.click()
     qtbot.waitUntil(lambda: room.window.questions.list.count() == 1, timeout=5000)
     assert "公交站台" in room.window.questions.list.item(0).text()
     room.window.questions.on_air_btn.click()  # the desk window has the keyboard now: the director clicks
@@ -401,7 +405,7 @@ def approved_questions(room, n=len(QUESTIONS)) -> list[int]:
         status, body = room.api("/api/questions", "POST", {"text": text, "unit": unit, "source": source,
                                                            "name": name, "district": "城东区", "screened": True})
         assert status == 201
-        assert room.api(f"/api/questions/{body['id']}", "POST", {"action": "approve"})[0] == 200
+        assert room.api(f"/api/questions/{body['id']}", "POST", {"action": "approve", "override": True})[0] == 200
         ids.append(body["id"])
     return ids
 

@@ -12,6 +12,12 @@ from wenzheng_studio.ui.review import ReviewWidget
 from wenzheng_studio.ui.review.queue_panel import drop_position
 
 
+def director_approves(ep, qid):
+    """初审 and 终审 by the director alone: only with override (four eyes, issue 15)."""
+    ep.api("POST", f"/api/questions/{qid}", {"action": "screen"})
+    ep.api("POST", f"/api/questions/{qid}", {"action": "approve", "override": True})
+
+
 def question(ep, qid):
     return next(q for q in ep.api("GET", "/api/questions")["questions"] if q["id"] == qid)
 
@@ -33,7 +39,8 @@ def select(lst, qid):
     raise AssertionError(f"#{qid} not in list")
 
 
-def test_full_review_path_to_air(qtbot, desk, engine_process):
+def test_full_review_path_to_air(qtbot, desk, engine_process, reviewer_bridge):
+    """初审 by the director's desk, 终审 by 李审核 on a desk of his own (two people), then on air."""
     ep = engine_process
     evil = "<b>粗体</b> 小区电梯"
     a = ep.api("POST", "/api/questions", {"text": evil, "unit": "市住房和城乡建设局"})["id"]
@@ -61,10 +68,15 @@ def test_full_review_path_to_air(qtbot, desk, engine_process):
     qtbot.waitUntil(lambda: question(ep, a)["state"] == "screened", timeout=10000)
     assert question(ep, a)["air_text"] == "小区电梯坏了，谁来修？" and question(ep, a)["text"] == evil
 
-    qtbot.waitUntil(lambda: desk.final.list.count() == 1, timeout=10000)
-    select(desk.final.list, a)
-    desk.final.pass_button.click()
+    second = ReviewWidget(reviewer_bridge)
+    qtbot.addWidget(second)
+    second.show()
+    qtbot.waitUntil(lambda: second.final.list.count() == 1 and reviewer_bridge.role == "reviewer", timeout=10000)
+    select(second.final.list, a)
+    second.final.pass_button.click()
     qtbot.waitUntil(lambda: desk.queue.queue.count() == 1, timeout=10000)
+    assert [h["actor"]["name"] for h in question(ep, a)["history"] if h["action"] in ("screen", "approve")] == \
+        ["导演", "李审核"]
 
     select(desk.queue.queue, a)
     desk.queue.on_air_button.click()
@@ -91,8 +103,7 @@ def test_queue_drag_reorders_in_the_engine(qtbot, desk, engine_process):
     ep = engine_process
     ids = [ep.api("POST", "/api/questions", {"text": t, "source": "studio"})["id"] for t in ("一", "二", "三")]
     for qid in ids:
-        for action in ("screen", "approve"):
-            ep.api("POST", f"/api/questions/{qid}", {"action": action})
+        director_approves(ep, qid)
     qtbot.waitUntil(lambda: desk.queue.queue.count() == 3, timeout=10000)
     lst = desk.queue.queue
     item = lst.takeItem(2)  # what a drag of the last row to the top leaves behind
@@ -107,8 +118,7 @@ def test_followup_highlights_overdue(qtbot, desk, engine_process):
     desk.followup.today = lambda: date(2026, 6, 1)
     ids = [ep.api("POST", "/api/questions", {"text": t})["id"] for t in ("早", "晚")]
     for qid, due in zip(ids, ("2026-05-20", "2026-06-20")):
-        for action in ("screen", "approve"):
-            ep.api("POST", f"/api/questions/{qid}", {"action": action})
+        director_approves(ep, qid)
         ep.api("POST", f"/api/questions/{qid}", {"action": "refer", "unit": "市交通运输局", "due": due})
     table = desk.followup.table
     qtbot.waitUntil(lambda: table.rowCount() == 2, timeout=10000)
@@ -180,7 +190,8 @@ def test_desk_opened_on_a_connected_bridge_shows_connected(qtbot, operator_bridg
     qtbot.addWidget(widget)
     assert widget.connection.text() == "已连接"
     qtbot.waitUntil(lambda: widget.model.scene != {}, timeout=10000)
-    assert widget.windowTitle() == "百姓问政 审核台" and widget.rehearsal.isHidden()
+    qtbot.waitUntil(lambda: operator_bridge.role == "director", timeout=5000)
+    assert widget.windowTitle() == "百姓问政 审核台 — 导演" and widget.rehearsal.isHidden()
 
 
 def test_desk_connection_banner_follows_the_engine(qtbot, desk, engine_process):
@@ -213,8 +224,8 @@ def test_rehearsal_engine_is_marked_in_the_desk_title(qtbot, rehearsal_engine):
     try:
         widget = ReviewWidget(bridge)
         qtbot.addWidget(widget)
-        qtbot.waitUntil(lambda: "彩排" in widget.windowTitle(), timeout=10000)
-        assert widget.windowTitle() == "【彩排 REHEARSAL】百姓问政 审核台"
+        qtbot.waitUntil(lambda: "彩排" in widget.windowTitle() and "导演" in widget.windowTitle(), timeout=10000)
+        assert widget.windowTitle() == "【彩排 REHEARSAL】百姓问政 审核台 — 导演"
         assert not widget.rehearsal.isHidden()
     finally:
         bridge.stop()

@@ -88,7 +88,8 @@ def test_console_built_after_the_bridge_connected_shows_connected(qtbot, operato
     widget = ScreenerConsole(operator_bridge)
     qtbot.addWidget(widget)
     assert widget.connection.text() == "已连接"
-    assert widget.windowTitle() == "Wenzheng Studio 热线导播"
+    qtbot.waitUntil(lambda: operator_bridge.role == "director", timeout=5000)
+    assert widget.windowTitle() == "Wenzheng Studio 热线导播 — 导演"  # who is signed in (the admin token)
 
 
 def test_connection_banner_follows_the_engine_and_the_form_survives_a_drop(qtbot, console, engine_process):
@@ -133,8 +134,8 @@ def test_rehearsal_engine_is_marked_in_the_title(qtbot, rehearsal_engine):
     try:
         widget = ScreenerConsole(bridge)
         qtbot.addWidget(widget)
-        qtbot.waitUntil(lambda: "彩排" in widget.windowTitle(), timeout=10000)
-        assert widget.windowTitle() == "【彩排 REHEARSAL】Wenzheng Studio 热线导播"
+        qtbot.waitUntil(lambda: "彩排" in widget.windowTitle() and "导演" in widget.windowTitle(), timeout=10000)
+        assert widget.windowTitle() == "【彩排 REHEARSAL】Wenzheng Studio 热线导播 — 导演"
         assert not widget.rehearsal.isHidden()
     finally:
         bridge.stop()

@@ -21,11 +21,20 @@ from ..paths import default_db, rehearsal_db
 _READY = re.compile(r"wenzheng-studio listening on (http://\S+)")
 
 
+def local_url(url: str) -> str:
+    """The address this PC reaches an engine at: one listening on every interface (0.0.0.0,
+    ::) is reached on loopback; one on a named address, on that address."""
+    return url.replace("://0.0.0.0:", "://127.0.0.1:").replace("://[::]:", "://[::1]:")
+
+
 class EmbeddedEngine:
     def __init__(self, *, scene: str | None = None, db: str | None = None, port: int = 8765,
                  host: str = "0.0.0.0", admin_token: str | None = None, extra_args: list[str] | None = None,
-                 rehearsal: bool = False):
+                 rehearsal: bool = False, public_url: str | None = None, any_port: bool = True):
+        """`host`, `port`, `public_url` as `serve` takes them. `any_port`: if `port` is taken, run
+        on a free one instead (the default port); False when the port was asked for by name."""
         self.scene, self.db, self.port, self.host = scene, db, port, host
+        self.public_url, self.any_port = public_url, any_port
         self.rehearsal = rehearsal
         # Without a given token the engine keeps one beside its database, so the screener and
         # other consoles can use the same credential across restarts (read after start).
@@ -46,6 +55,8 @@ class EmbeddedEngine:
             cmd += ["--db", self.db]
         if self.rehearsal:
             cmd += ["--rehearsal"]
+        if self.public_url:
+            cmd += ["--public-url", self.public_url]
         return cmd + self.extra_args
 
     def start(self, timeout: float = 30.0) -> str:
@@ -60,7 +71,7 @@ class EmbeddedEngine:
             if not self.admin_token:
                 self.admin_token = self.token_file().read_text(encoding="utf-8").strip()
             return self.url
-        for port in dict.fromkeys((self.port, 0)):
+        for port in dict.fromkeys((self.port, 0) if self.any_port else (self.port,)):
             url = self._try(port, timeout)
             if url:
                 self.url = url
@@ -87,8 +98,7 @@ class EmbeddedEngine:
         threading.Thread(target=pump, name="embedded-engine-log", daemon=True).start()
         done.wait(timeout)
         if found:
-            url = found[0].replace("://0.0.0.0:", "://127.0.0.1:")
-            return url
+            return local_url(found[0])
         self.stop()
         return None
 
@@ -100,7 +110,7 @@ class EmbeddedEngine:
         """The URL of a live engine holding this show's lock (store/lock.py writes the file)."""
         try:
             holder = json.loads(self.db_path().with_name(self.db_path().name + ".lock").read_text(encoding="utf-8"))
-            url = holder["url"].replace("://0.0.0.0:", "://127.0.0.1:")
+            url = local_url(holder["url"])
             with urllib.request.urlopen(url + "/healthz", timeout=2) as r:
                 return url if r.status == 200 else None
         except (OSError, ValueError, KeyError, TypeError, AttributeError):

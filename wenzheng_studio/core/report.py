@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
+from .operators import ROLE_NAMES
 from .followup import HEAD_RATE_TARGET, RESULTS, SATISFACTION, answered_by_head, head_answer_rate, heads_from_scene
 
 SOURCE_NAMES = {"web": "网络", "hotline": "热线", "studio": "现场"}
@@ -82,6 +83,7 @@ def question_rows(questions: Sequence[Mapping[str, Any]], heads: Mapping[str, st
             "result": f"{q['result']} {RESULTS[q['result']]}" if q.get("result") in RESULTS else "",
             "reply": q.get("reply", ""), "satisfaction": SATISFACTION.get(q.get("satisfaction", ""), ""),
             "flagged": "、".join(q.get("flagged", [])),
+            **_people(q),
         })
     return rows
 
@@ -124,7 +126,9 @@ QUESTION_COLUMNS = [("id", "编号"), ("source", "来源"), ("name", "姓名"), 
                     ("state", "状态"), ("path", "审核路径"), ("reason", "不采用原因"), ("received", "收到时间"),
                     ("on_air", "播出时间"), ("answered_by", "答复人"), ("role", "答复人身份"),
                     ("refer_unit", "转办单位"), ("due", "办理期限"), ("result", "办理结果"), ("reply", "单位回复"),
-                    ("satisfaction", "回访满意度"), ("flagged", "敏感词")]
+                    ("satisfaction", "回访满意度"), ("flagged", "敏感词"),
+                    ("screened_by", "初审人"), ("approved_by", "终审人"), ("aired_by", "播出人"),
+                    ("override", "导演越过四眼原则")]
 
 
 def report_csv(data: Mapping[str, Any]) -> str:
@@ -189,3 +193,39 @@ class SafeCsvWriter:
     def writerows(self, rows: Sequence[Sequence[Any]]) -> None:
         for row in rows:
             self.writerow(row)
+
+
+# --- who did each step (issue 15) ------------------------------------------------------------
+# Every history entry carries "actor": {"id", "name", "role"}. The report names who screened
+# (初审), who approved (终审) and who put the question on air, the last time each happened.
+_ACTOR_STEPS = (("screen", "screened_by"), ("approve", "approved_by"), ("on_air", "aired_by"))
+
+
+def actor_name(actor: Any) -> str:
+    """"李四（审核）", or the name alone when it is the role's own name ("导演")."""
+    if not isinstance(actor, Mapping):
+        return ""
+    name, role = str(actor.get("name") or ""), ROLE_NAMES.get(str(actor.get("role") or ""), str(actor.get("role") or ""))
+    if not name or name == role:
+        return role
+    return f"{name}（{role}）" if role else name
+
+
+def review_actors(q: Mapping[str, Any]) -> dict[str, Any]:
+    """{"screened_by", "approved_by", "aired_by": names ("" if never or not recorded),
+    "override": True if the last 终审 was the director overriding the four-eyes rule}."""
+    out: dict[str, Any] = {key: "" for _, key in _ACTOR_STEPS}
+    out["override"] = False
+    for entry in q.get("history", []):
+        for action, key in _ACTOR_STEPS:
+            if entry.get("action") == action:
+                out[key] = actor_name(entry.get("actor"))
+                if action == "approve":
+                    out["override"] = bool(entry.get("override"))
+    return out
+
+
+def _people(q: Mapping[str, Any]) -> dict[str, Any]:
+    """Who screened, approved and aired the question, for the report's rows."""
+    people = review_actors(q)
+    return {**people, "override": "是" if people["override"] else ""}

@@ -13,9 +13,11 @@ from typing import Any
 from .errors import DomainError, invalid, not_found
 from .polls import CLOSED, OPEN, Poll
 from .followup import due_date, local_date
+from .operators import Actor, Crew, Operator, check_four_eyes, stamp
 from .questions import ANSWERED, APPROVED, ON_AIR, Question, clean_text, merge_into
 from .running_order import LIVE, RunningOrder
 from .scene import Scene
+from .show_records import ShowRecords
 from .timers import SpeakerTimer
 
 CONTROL_ACTIONS = (
@@ -39,6 +41,7 @@ class Change:
     show: bool = False
     polls: list[int] = field(default_factory=list)
     questions: list[int] = field(default_factory=list)
+    operators: list[int] = field(default_factory=list)
 
 
 def _number(body: dict, key: str, *, required: bool, lo: float, hi: float) -> float | None:
@@ -54,7 +57,7 @@ def _number(body: dict, key: str, *, required: bool, lo: float, hi: float) -> fl
     return float(value)
 
 
-class Show:
+class Show(ShowRecords):
     def __init__(self, scene: Scene, sensitive_words: tuple[str, ...] = ()):
         self.scene = scene
         self.order = RunningOrder(scene)
@@ -65,12 +68,13 @@ class Show:
         self.on_air_question_id: int | None = None
         self.overlay = {e: "auto" for e in OVERLAY_ELEMENTS}
         self.sensitive_words = sensitive_words
+        self.crew = Crew()  # the operators and their tokens (hashed)
         self.rehearsal = False  # 彩排: set by the engine from --rehearsal; mirrors learn it from meta
         self._next_poll_id = 1
         self._next_question_id = 1
 
     # --- control ---------------------------------------------------------------------
-    def control(self, body: Any, now: float) -> Change:
+    def control(self, body: Any, now: float, actor: Actor | None = None) -> Change:
         if not isinstance(body, dict):
             raise invalid("body must be a JSON object")
         action = body.get("action")
@@ -144,7 +148,9 @@ class Show:
         elif action == "question.clear":
             off = self._take_question_off_air(now)
         event = {k: v for k, v in body.items() if k != "action" and isinstance(v, (str, int, float, bool))}
-        return Change({"kind": "control", "action": action, **event}, show=True,
+        if off is not None:
+            stamp(self.questions[off].history[-1:], actor)
+        return Change({"kind": "control", "action": action, **event, **_by(actor)}, show=True,
                       questions=[off] if off is not None else [])
 
     def _start_timer(self, now: float, seconds: float | None, label: str | None, body: dict) -> None:
@@ -200,11 +206,11 @@ class Show:
         return None
 
     # --- polls -----------------------------------------------------------------------
-    def create_poll(self, body: Any, now: float) -> tuple[Poll, Change]:
+    def create_poll(self, body: Any, now: float, actor: Actor | None = None) -> tuple[Poll, Change]:
         poll = Poll.create(self._next_poll_id, body, now, list(self.scene.venues))
         self.polls[poll.id] = poll
         self._next_poll_id += 1
-        return poll, Change({"kind": "poll.create", "poll": poll.id}, polls=[poll.id])
+        return poll, Change({"kind": "poll.create", "poll": poll.id, **_by(actor)}, polls=[poll.id])
 
     def poll(self, poll_id: Any) -> Poll:
         key = self.poll_key(poll_id)
@@ -219,7 +225,8 @@ class Show:
             return None
         return poll_id
 
-    def poll_action(self, poll_id: Any, action: str, body: Any, now: float) -> tuple[Poll, Change]:
+    def poll_action(self, poll_id: Any, action: str, body: Any, now: float,
+                    actor: Actor | None = None) -> tuple[Poll, Change]:
         poll = self.poll(poll_id)
         body = body if isinstance(body, dict) else {}
         if action == "open":
@@ -234,15 +241,18 @@ class Show:
             poll.reveal()
         else:
             raise not_found(f"no poll action {action!r}")
-        return poll, Change({"kind": f"poll.{action}", "poll": poll.id}, show=True, polls=[poll.id])
+        return poll, Change({"kind": f"poll.{action}", "poll": poll.id, **_by(actor)}, show=True, polls=[poll.id])
 
     # --- questions -------------------------------------------------------------------
-    def add_question(self, body: Any, now: float, *, operator: bool) -> tuple[Question, Change]:
+    def add_question(self, body: Any, now: float, *, operator: bool,
+                     actor: Actor | None = None) -> tuple[Question, Change]:
         q = Question.create(self._next_question_id, body, now, operator=operator,
                             sensitive_words=self.sensitive_words)
+        stamp(q.history, actor if operator else None)  # a viewer's question has no crew member behind it
         self.questions[q.id] = q
         self._next_question_id += 1
-        return q, Change({"kind": "question.create", "question": q.id, "source": q.source}, questions=[q.id])
+        return q, Change({"kind": "question.create", "question": q.id, "source": q.source,
+                          **_by(actor if operator else None)}, questions=[q.id])
 
     def question(self, qid: Any) -> Question:
         if isinstance(qid, str) and _ID_TEXT.match(qid):
@@ -251,7 +261,8 @@ class Show:
             raise not_found(f"no question {qid!r}")
         return self.questions[qid]
 
-    def question_action(self, qid: Any, body: Any, now: float) -> tuple[Question, Change]:
+    def question_action(self, qid: Any, body: Any, now: float,
+                        actor: Actor | None = None) -> tuple[Question, Change]:
         q = self.question(qid)
         if not isinstance(body, dict):
             raise invalid("body must be a JSON object")
@@ -260,11 +271,15 @@ class Show:
             raise invalid("action is required")
         changed = [q.id]
         previous = self.on_air_question_id
+        marks = {qid_: len(self.questions[qid_].history) for qid_ in (q.id, previous) if qid_ in self.questions}
         if action == "merge":  # two questions change: the duplicate and the one it joins
             target = self.question(body.get("into"))
+            marks[target.id] = len(target.history)
             merge_into(q, target, now)
-            return q, Change({"kind": "question.merge", "question": q.id, "into": target.id},
+            self._stamp_since(marks, actor)
+            return q, Change({"kind": "question.merge", "question": q.id, "into": target.id, **_by(actor)},
                              questions=[q.id, target.id])
+        override = check_four_eyes(q.history, actor, body) if action == "approve" and q.state == "screened" else False
         if action == "refer" and not body.get("due"):  # 7 working days, a month when hard
             referred_on = local_date(now, self.scene.timezone)
             body = {**body, "due": due_date(referred_on, body.get("hard") is True).isoformat()}
@@ -282,7 +297,30 @@ class Show:
                 self._goto_speaker(now, answering)
         elif self.on_air_question_id == q.id and q.state != ON_AIR:
             self.on_air_question_id = None  # answered, referred, rejected: off air at once
-        return q, Change({"kind": f"question.{action}", "question": q.id}, show=True, questions=changed)
+        if override:
+            q.history[-1]["override"] = True  # the director approved his own 初审: on record
+        self._stamp_since(marks, actor)
+        return q, Change({"kind": f"question.{action}", "question": q.id, **_by(actor)}, show=True,
+                         questions=changed)
+
+    def _stamp_since(self, marks: dict[int, int], actor: Actor | None) -> None:
+        for qid, mark in marks.items():
+            stamp(self.questions[qid].history[mark:], actor)
+
+    # --- the crew ----------------------------------------------------------------------
+    def create_operator(self, body: Any, now: float, token_digest: str,
+                        actor: Actor | None = None) -> tuple[Operator, Change]:
+        op = self.crew.create(body, now, token_digest)
+        return op, Change({"kind": "operator.create", "operator": op.id, "role": op.role, **_by(actor)},
+                          operators=[op.id])
+
+    def sign_in_operator(self, oid: Any, token_digest: str, actor: Actor | None = None) -> tuple[Operator, Change]:
+        op = self.crew.add_token(oid, token_digest)
+        return op, Change({"kind": "operator.signin", "operator": op.id, **_by(actor)}, operators=[op.id])
+
+    def revoke_operator(self, oid: Any, now: float, actor: Actor | None = None) -> tuple[Operator, Change]:
+        op = self.crew.revoke(oid, now)
+        return op, Change({"kind": "operator.revoke", "operator": op.id, **_by(actor)}, operators=[op.id])
 
     def _take_question_off_air(self, now: float) -> int | None:
         """Nothing on air; an unanswered question goes back to the queue. Returns its id if changed."""
@@ -338,65 +376,13 @@ class Show:
         out["server_time"] = now
         return out
 
-    # --- persistence -----------------------------------------------------------------
-    def meta(self) -> dict[str, Any]:
-        return {
-            "order": self.order.to_dict(), "timer": self.timer.to_dict(), "current_poll_id": self.current_poll_id,
-            "on_air_question_id": self.on_air_question_id, "overlay": dict(self.overlay),
-            "rehearsal": self.rehearsal,
-        }
-
-    def restore(self, meta: dict[str, Any] | None, polls: list[dict], questions: list[dict],
-                ballots: list[tuple[int, str, str, str, str]]) -> None:
-        """Rebuild from the store. Tallies come from a recount of the ballot log."""
-        if meta:
-            self.order = RunningOrder.from_dict(self.scene, meta.get("order", {}))
-            self.timer = SpeakerTimer.from_dict(meta.get("timer", {}))
-            self.current_poll_id = meta.get("current_poll_id")
-            self.on_air_question_id = meta.get("on_air_question_id")
-            self.overlay.update({k: v for k, v in meta.get("overlay", {}).items() if k in self.overlay})
-            self.rehearsal = bool(meta.get("rehearsal", False))
-        for data in polls:
-            poll = Poll.from_dict(data)
-            self.polls[poll.id] = poll
-        for data in questions:
-            q = Question.from_dict(data)
-            self.questions[q.id] = q
-        for poll_id, voter, group, venue, choice in ballots:
-            poll = self.polls.get(poll_id)
-            if poll is not None and voter not in poll.voters:
-                poll.count(voter, group, venue, choice)
-        self._next_poll_id = max(self.polls, default=0) + 1
-        self._next_question_id = max(self.questions, default=0) + 1
-        if self.current_poll_id not in self.polls:
-            self.current_poll_id = None
-        if self.on_air_question_id not in self.questions:
-            self.on_air_question_id = None
-
-    def revert_to(self, meta: dict[str, Any] | None, polls: list[dict], questions: list[dict]) -> None:
-        """Back to the records the store holds, after a write that failed.
-
-        Poll objects are updated in place and keep their tallies: a tally counts only
-        ballots already durable, and a ballot in flight holds its poll and counts into it.
-        """
-        stored = Show(self.scene, self.sensitive_words)
-        stored.restore(meta, polls, questions, [])
-        self.order, self.timer, self.overlay = stored.order, stored.timer, stored.overlay
-        self.current_poll_id, self.on_air_question_id = stored.current_poll_id, stored.on_air_question_id
-        for pid in [pid for pid in self.polls if pid not in stored.polls]:
-            del self.polls[pid]  # created by the failed command: never existed
-        for pid, record in stored.polls.items():
-            poll = self.polls.get(pid)
-            if poll is None:
-                self.polls[pid] = record
-                continue
-            for name in Poll.RECORD_FIELDS:
-                setattr(poll, name, getattr(record, name))
-        self.questions = stored.questions
-        self._next_poll_id, self._next_question_id = stored._next_poll_id, stored._next_question_id
-
     def questions_sorted(self) -> list[Question]:
         return sorted(self.questions.values(), key=lambda q: (-q.priority, q.rank, q.id))
+
+
+def _by(actor: Actor | None) -> dict[str, Any]:
+    """The actor of an audit event, when there is one."""
+    return {"actor": actor.record()} if actor is not None else {}
 
 
 __all__ = ["Show", "Change", "CONTROL_ACTIONS", "CLOSED", "OPEN"]

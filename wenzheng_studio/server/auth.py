@@ -29,6 +29,11 @@ def load_or_create_secret(path: Path, nbytes: int = 32) -> str:
     return value
 
 
+def new_operator_token() -> str:
+    """A crew member's credential (kept by the engine only as a hash)."""
+    return "op_" + secrets.token_urlsafe(32)
+
+
 def same_secret(given: object, expected: str) -> bool:
     return isinstance(given, str) and hmac.compare_digest(given.encode(), expected.encode())
 

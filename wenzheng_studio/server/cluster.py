@@ -40,6 +40,7 @@ import socketio
 
 from ..core.clock import Clock
 from ..core.errors import DomainError
+from ..core.operators import ADMIN, Actor, Operator
 from ..core.polls import Poll
 from ..core.questions import Question
 from ..core.scene import Scene
@@ -55,6 +56,8 @@ SEATS = f"{PREFIX}:seats"  # apart from the snapshot: 20,000 seat cards are 0.8 
 REQUEST_TIMEOUT_S = 5.0
 MIRROR_INTERVAL_S = 0.05  # the secondaries' view trails the primary by at most this, plus Redis
 UNAVAILABLE = "unavailable"
+COMMAND_OPS = ("control", "create_poll", "poll_action", "add_question", "question_action", "issue_seats",
+               "create_operator", "revoke_operator", "issue_signin_code")
 READ_ONLY_OPS = ("vote", "voted", "seat")  # no read-your-writes wait (a ballot changes no reply of the mirror's)
 MIRROR_WAIT_S = 1.0
 ROLES = ("primary", "secondary")
@@ -264,6 +267,7 @@ class _PrimaryService:
                 "meta": e.show.meta(),
                 "polls": [poll_record(p) for p in e.show.polls.values()],
                 "questions": [q.to_dict() for q in e.show.questions.values()],
+                "operators": [op.to_dict() for op in e.show.crew.operators.values()],  # token hashes only
                 "seats": len(e.seats)}  # seats are only ever added: their count versions them
 
     async def _publish(self) -> None:
@@ -341,18 +345,33 @@ class _PrimaryService:
         e = self.engine
         if op == "vote":  # voter, group, venue, data[, addr: the phone's address, for the audit]
             return await e.vote(*args[:4], addr=str(args[4]) if len(args) > 4 else "")
+        if op == "redeem_signin_code":
+            op_, token = await e.redeem_signin_code(args[0])
+            return {"operator": op_.view(), "token": token}
+        # Commands carry the actor the secondary authenticated, last; the primary checks its role.
+        actor = Actor.from_record(args[-1]) if args else None
+        public_question = op == "add_question" and len(args) > 1 and not args[1]  # a viewer's: no actor
+        if op in COMMAND_OPS and actor is None and not public_question:
+            raise DomainError("forbidden", "a forwarded command must name its actor", 403)
         if op == "control":
-            return await e.control(args[0])
+            return await e.control(args[0], actor)
         if op == "create_poll":
-            return poll_record(await e.create_poll(args[0]))
+            return poll_record(await e.create_poll(args[0], actor))
         if op == "poll_action":
-            return poll_record(await e.poll_action(*args))
+            return poll_record(await e.poll_action(*args[:3], actor))
         if op == "add_question":
-            return (await e.add_question(args[0], operator=bool(args[1]))).to_dict()
+            return (await e.add_question(args[0], operator=bool(args[1]), actor=actor)).to_dict()
         if op == "question_action":
-            return (await e.question_action(*args)).to_dict()
+            return (await e.question_action(*args[:2], actor)).to_dict()
         if op == "issue_seats":
-            return await e.issue_seats(args[0])
+            return await e.issue_seats(args[0], actor)
+        if op == "create_operator":
+            op_, token = await e.create_operator(args[0], actor)
+            return {"operator": op_.view(), "token": token}
+        if op == "revoke_operator":
+            return (await e.revoke_operator(args[0], actor)).view()
+        if op == "issue_signin_code":
+            return list(await e.issue_signin_code(args[0], actor))
         if op == "voted":
             return e.voted_in(str(args[0]))
         if op == "seat":
@@ -411,11 +430,12 @@ class SecondaryEngine(Engine):
         if not self.follower.accept(snap) or version <= self.mirror_version:
             return  # an older picture than the one we show, or from a primary that has since lost the lock
         show = Show(self.scene, self.sensitive_words)
-        show.restore(snap["meta"], snap["polls"], snap["questions"], [])
+        show.restore(snap["meta"], snap["polls"], snap["questions"], [], snap.get("operators", []))
         for data in snap["polls"]:  # tallies come as counted by the primary, not from a ballot log
             show.polls[data["id"]] = poll_from_record(data)
         self.show = show
         self.mirror_version = version
+        self._notify("operators", None)  # a revocation reaches this engine's sockets through the mirror
         self._mirror_changed.set()
         self._mirror_changed = asyncio.Event()
 
@@ -512,23 +532,42 @@ class SecondaryEngine(Engine):
             self.votes_acked += 1
         return result
 
-    async def control(self, body: Any) -> dict[str, Any]:
-        return await self._call("control", body)
+    async def control(self, body: Any, actor: Actor = ADMIN) -> dict[str, Any]:
+        return await self._call("control", body, actor.record())
 
-    async def create_poll(self, body: Any) -> Poll:
-        return poll_from_record(await self._call("create_poll", body))
+    async def create_poll(self, body: Any, actor: Actor = ADMIN) -> Poll:
+        return poll_from_record(await self._call("create_poll", body, actor.record()))
 
-    async def poll_action(self, poll_id: Any, action: str, body: Any = None) -> Poll:
-        return poll_from_record(await self._call("poll_action", poll_id, action, body))
+    async def poll_action(self, poll_id: Any, action: str, body: Any = None, actor: Actor = ADMIN) -> Poll:
+        return poll_from_record(await self._call("poll_action", poll_id, action, body, actor.record()))
 
-    async def add_question(self, body: Any, *, operator: bool):
-        return Question.from_dict(await self._call("add_question", body, operator))
+    async def add_question(self, body: Any, *, operator: bool, actor: Actor | None = ADMIN):
+        record = actor.record() if actor is not None else None
+        return Question.from_dict(await self._call("add_question", body, operator, record))
 
-    async def question_action(self, qid: Any, body: Any):
-        return Question.from_dict(await self._call("question_action", qid, body))
+    async def question_action(self, qid: Any, body: Any, actor: Actor = ADMIN):
+        return Question.from_dict(await self._call("question_action", qid, body, actor.record()))
 
-    async def issue_seats(self, body: Any) -> list[tuple[str, str]]:
-        return [tuple(s) for s in await self._call("issue_seats", body)]
+    async def issue_seats(self, body: Any, actor: Actor = ADMIN) -> list[tuple[str, str]]:
+        return [tuple(s) for s in await self._call("issue_seats", body, actor.record())]
+
+    async def create_operator(self, body: Any, actor: Actor = ADMIN) -> tuple[Operator, str]:
+        reply = await self._call("create_operator", body, actor.record())
+        return self._mirrored_operator(reply["operator"]), reply["token"]
+
+    async def revoke_operator(self, oid: Any, actor: Actor = ADMIN) -> Operator:
+        return self._mirrored_operator(await self._call("revoke_operator", oid, actor.record()))
+
+    async def issue_signin_code(self, oid: Any, actor: Actor = ADMIN) -> tuple[str, float]:
+        code, expires = await self._call("issue_signin_code", oid, actor.record())
+        return code, expires
+
+    async def redeem_signin_code(self, code: Any) -> tuple[Operator, str]:
+        reply = await self._call("redeem_signin_code", code)
+        return self._mirrored_operator(reply["operator"]), reply["token"]
+
+    def _mirrored_operator(self, view: dict[str, Any]) -> Operator:
+        return Operator(view["id"], view["name"], view["role"], view["created_at"], view.get("revoked_at"))
 
     async def seat(self, seat: str) -> tuple[str, str] | None:
         found = self.seats.get(seat)

@@ -13,12 +13,15 @@ from typing import Any, Callable
 
 from ..core.clock import Clock
 from ..core.errors import DomainError
+from ..core.operators import (ADMIN, OPERATORS, POLLS, QUESTION_CREATE, SEATS, Actor, Operator,
+                              control_permission, question_permission, require, token_hash)
 from ..core.polls import INVALID, NO_POLL, Poll
 from ..core.scene import Scene
 from ..core.show import Change, Show
 from ..core.text import refuse_unencodable
 from ..store import Store
-from .auth import new_seat_key
+from .auth import new_operator_token, new_seat_key
+from .signin import SignInCodes
 
 log = logging.getLogger(__name__)
 MAX_SEATS_PER_CALL = 2000
@@ -42,6 +45,7 @@ class Engine:
         # store cannot be read back): every command and ballot then answers `unavailable`.
         self.fenced: str | None = None
         self._commands = asyncio.Lock()  # one command at a time: see _command
+        self.signin_codes = SignInCodes()
 
     def fence(self, reason: str) -> None:
         """Stop deciding at once: from now on commands and ballots answer `unavailable`."""
@@ -63,7 +67,7 @@ class Engine:
     # --- life --------------------------------------------------------------------------
     def recover(self) -> None:
         snap = self.store.load()
-        self.show.restore(snap.meta.get("show"), snap.polls, snap.questions, snap.ballots)
+        self.show.restore(snap.meta.get("show"), snap.polls, snap.questions, snap.ballots, snap.operators)
         self.seats = dict(snap.seats)
         # Anything that came due while the engine was down (a poll countdown) happens now.
         for change in self.show.tick(self.clock.now()):
@@ -108,6 +112,7 @@ class Engine:
             ops.append(("meta", "show", self.show.meta()))
         ops += [("poll", pid, self.show.polls[pid].to_dict()) for pid in change.polls]
         ops += [("question", qid, self.show.questions[qid].to_dict()) for qid in change.questions]
+        ops += [("operator", oid, self.show.crew.operators[oid].to_dict()) for oid in change.operators]
         return ops
 
     async def _command(self, apply: Callable[[float], tuple[Any, Change]], *bodies: Any) -> Any:
@@ -144,7 +149,7 @@ class Engine:
         except Exception as exc:  # memory can no longer be proven equal to disk: stop deciding
             self.fence(f"the store cannot be read back after a failed write ({exc})")
             return
-        self.show.revert_to(snap.meta.get("show"), snap.polls, snap.questions)
+        self.show.revert_to(snap.meta.get("show"), snap.polls, snap.questions, snap.operators)
 
     def _announce(self, change: Change) -> None:
         if change.show:
@@ -154,6 +159,8 @@ class Engine:
             self._notify("tally", pid)
         if change.questions:
             self._notify("questions", change.questions)
+        if change.operators:
+            self._notify("operators", change.operators)  # e.g. realtime drops a revoked operator's sockets
 
     def _notify(self, kind: str, detail: Any) -> None:
         for listener in self.listeners:
@@ -163,23 +170,71 @@ class Engine:
                 log.exception("listener failed")
 
     # --- commands (each raises DomainError on refusal) ------------------------------------
-    async def control(self, body: Any) -> dict[str, Any]:
-        await self._command(lambda now: (None, self.show.control(body, now)), body)
+    # `actor` is who acts (ADMIN: the admin token, the director); each command checks the
+    # actor's role first, so a forbidden one answers 403 and changes nothing.
+    async def control(self, body: Any, actor: Actor = ADMIN) -> dict[str, Any]:
+        require(actor, control_permission(body.get("action") if isinstance(body, dict) else None))
+        await self._command(lambda now: (None, self.show.control(body, now, actor)), body)
         return self.state(operator=True)
 
-    async def create_poll(self, body: Any) -> Poll:
-        return await self._command(lambda now: self.show.create_poll(body, now), body)
+    async def create_poll(self, body: Any, actor: Actor = ADMIN) -> Poll:
+        require(actor, POLLS)
+        return await self._command(lambda now: self.show.create_poll(body, now, actor), body)
 
-    async def poll_action(self, poll_id: Any, action: str, body: Any = None) -> Poll:
-        return await self._command(lambda now: self.show.poll_action(poll_id, action, body, now), poll_id, body)
+    async def poll_action(self, poll_id: Any, action: str, body: Any = None, actor: Actor = ADMIN) -> Poll:
+        require(actor, POLLS)
+        return await self._command(lambda now: self.show.poll_action(poll_id, action, body, now, actor), poll_id, body)
 
-    async def add_question(self, body: Any, *, operator: bool):
-        return await self._command(lambda now: self.show.add_question(body, now, operator=operator), body)
+    async def add_question(self, body: Any, *, operator: bool, actor: Actor | None = ADMIN):
+        if operator:  # hotline/studio questions with phone, notes, priority: the crew's
+            require(actor, QUESTION_CREATE)
+        return await self._command(
+            lambda now: self.show.add_question(body, now, operator=operator, actor=actor if operator else None), body)
 
-    async def question_action(self, qid: Any, body: Any):
-        return await self._command(lambda now: self.show.question_action(qid, body, now), qid, body)
+    async def question_action(self, qid: Any, body: Any, actor: Actor = ADMIN):
+        require(actor, question_permission(body.get("action") if isinstance(body, dict) else None))
+        return await self._command(lambda now: self.show.question_action(qid, body, now, actor), qid, body)
 
-    async def issue_seats(self, body: Any) -> list[tuple[str, str]]:
+    # --- the crew -------------------------------------------------------------------------
+    def actor_for(self, token: str | None) -> Actor | None:
+        """The operator a (non-admin) token signs in, or None (unknown or revoked)."""
+        return self.show.crew.actor(token)
+
+    async def create_operator(self, body: Any, actor: Actor = ADMIN) -> tuple[Operator, str]:
+        require(actor, OPERATORS)
+        token = new_operator_token()
+        op = await self._command(lambda now: self.show.create_operator(body, now, token_hash(token), actor), body)
+        return op, token
+
+    async def revoke_operator(self, oid: Any, actor: Actor = ADMIN) -> Operator:
+        require(actor, OPERATORS)
+        op = await self._command(lambda now: self.show.revoke_operator(oid, now, actor), oid)
+        self.signin_codes.forget_operator(op.id)
+        return op
+
+    async def issue_signin_code(self, oid: Any, actor: Actor = ADMIN) -> tuple[str, float]:
+        require(actor, OPERATORS)
+        self._refuse_if_fenced()
+        op = self.show.crew.get(oid)
+        if not op.active:
+            raise DomainError("bad_transition", f"operator {op.id} was revoked", 409)
+        return self.signin_codes.issue(op.id, self.clock.now())
+
+    async def redeem_signin_code(self, code: Any) -> tuple[Operator, str]:
+        """A one-time code for a new token of that operator (a PC of its own)."""
+        oid = self.signin_codes.redeem(code, self.clock.now())
+        if oid is None:
+            raise DomainError("bad_code", "this sign-in code is wrong, used or expired; ask the director for a new one", 400)
+        token = new_operator_token()
+        op = await self._command(lambda now: self.show.sign_in_operator(oid, token_hash(token)))
+        return op, token
+
+    def operators(self, actor: Actor = ADMIN) -> list[Operator]:
+        require(actor, OPERATORS)
+        return list(self.show.crew.operators.values())
+
+    async def issue_seats(self, body: Any, actor: Actor = ADMIN) -> list[tuple[str, str]]:
+        require(actor, SEATS)
         self._refuse_if_fenced()
         if not isinstance(body, dict) or set(body) - {"venue", "count"}:
             raise DomainError("invalid", "body must be {\"venue\", \"count\"}")

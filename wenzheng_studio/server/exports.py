@@ -187,7 +187,15 @@ class PollExports:
             "first_ballot_at": min(times) if times else None, "last_ballot_at": max(times) if times else None,
             "summary": self.api.engine.poll_view(poll, operator=True), "attempts": attempt + 1,
             **address_audit(ballots),  # additions: addresses, by_address, per_minute, flags, burst_rule
+            "actions": await self._actions(poll),
         }, headers=NO_STORE)
+
+    async def _actions(self, poll: Poll) -> list[dict[str, Any]]:
+        """Who created, opened, closed and revealed the poll, and when (from the event log)."""
+        events = await asyncio.to_thread(self.api.engine.store.events)
+        return [{"t": e["t"], "action": e["kind"], "auto": bool(e["data"].get("auto")),
+                 "actor": e["data"].get("actor")}
+                for e in events if e["kind"].startswith("poll.") and e["data"].get("poll") == poll.id]
 
 
 def routes(api: "HttpApi") -> list[Route]:

@@ -20,8 +20,9 @@ from starlette.staticfiles import StaticFiles
 from ..core.errors import DomainError, invalid
 from ..core.questions import phone_digits
 from ..core.report import report_csv, report_data
+from ..core.operators import ADMIN, CALLERS, POLLS, READ, SEATS, Actor, may, require
 from ..core.text import refuse_unencodable
-from . import exports
+from . import crew_routes, exports
 from .auth import VoterTokens, bearer, same_secret
 from .engine import Engine
 from .qr import qr_svg
@@ -85,12 +86,33 @@ class HttpApi:
         self.voter_limiter = KeyedLimiter(voter_token_rate, per=60.0)
         self.question_limiter = KeyedLimiter(question_rate, per=60.0)
 
-    def is_operator(self, request: Request) -> bool:
-        return same_secret(bearer(request.headers.get("authorization")), self.admin_token)
+    read_json = staticmethod(read_json)  # for the route modules (exports, crew_routes)
 
-    def require_operator(self, request: Request) -> None:
-        if not self.is_operator(request):
-            raise DomainError("unauthorized", "this needs the operator token (Authorization: Bearer …)", 401)
+    @staticmethod
+    def client_ip(request: Request) -> str:
+        return _client_ip(request)
+
+    def actor(self, request: Request) -> Actor | None:
+        """Who sends this request: the director (admin token), a crew member, or nobody."""
+        token = bearer(request.headers.get("authorization"))
+        if token is None:
+            return None
+        if same_secret(token, self.admin_token):
+            return ADMIN
+        return self.engine.actor_for(token)
+
+    def require(self, request: Request, permission: str = READ) -> Actor:
+        """The request's actor, once it may do `permission` (401 without one, 403 for its role)."""
+        actor = self.actor(request)
+        require(actor, permission)
+        return actor
+
+    def is_operator(self, request: Request) -> bool:
+        """May see the operator views (every role may read)."""
+        return may(self.actor(request), READ)
+
+    def require_operator(self, request: Request) -> Actor:
+        return self.require(request, READ)
 
     # --- routes ----------------------------------------------------------------------
     async def healthz(self, request: Request):
@@ -115,16 +137,16 @@ class HttpApi:
         return JSONResponse({"token": self.tokens.issue()}, headers=NO_STORE)
 
     async def seats(self, request: Request):
-        self.require_operator(request)
-        issued = await self.engine.issue_seats(await read_json(request))
+        actor = self.require(request, SEATS)
+        issued = await self.engine.issue_seats(await read_json(request), actor)
         base = self.public_url()
         return JSONResponse({"seats": [
             {"seat": seat, "key": key, "url": f"{base}/vote?seat={quote(seat)}&key={quote(key)}"}
             for seat, key in issued]}, status_code=201)
 
     async def create_poll(self, request: Request):
-        self.require_operator(request)
-        poll = await self.engine.create_poll(await read_json(request))
+        actor = self.require(request, POLLS)
+        poll = await self.engine.create_poll(await read_json(request), actor)
         return JSONResponse({"id": poll.id, "poll": self.engine.poll_view(poll, operator=True)}, status_code=201)
 
     async def list_polls(self, request: Request):
@@ -141,22 +163,22 @@ class HttpApi:
         return JSONResponse(self.engine.poll_view(poll, operator=operator), headers=NO_STORE)
 
     async def poll_action(self, request: Request):
-        self.require_operator(request)
+        actor = self.require(request, POLLS)
         action = request.path_params["action"]
         if action not in ("open", "close", "reveal"):
             raise DomainError("not_found", f"no poll action {action!r}", 404)
         body = await read_json(request)
         if body is not None and not isinstance(body, dict):
             raise invalid("body must be a JSON object")
-        poll = await self.engine.poll_action(request.path_params["id"], action, body)
+        poll = await self.engine.poll_action(request.path_params["id"], action, body, actor)
         return JSONResponse(self.engine.poll_view(poll, operator=True))
 
     async def add_question(self, request: Request):
-        operator = self.is_operator(request)
+        actor = self.actor(request)  # a crew member's token: a hotline/studio question (screener, director)
         body = await read_json(request)
-        if not operator and not self.question_limiter.take(_client_ip(request)):
+        if actor is None and not self.question_limiter.take(_client_ip(request)):
             raise DomainError("rate_limited", "too many questions from this address; wait a minute", 429)
-        q = await self.engine.add_question(body, operator=operator)
+        q = await self.engine.add_question(body, operator=actor is not None, actor=actor)
         return JSONResponse({"id": q.id}, status_code=201)
 
     async def list_questions(self, request: Request):
@@ -166,7 +188,7 @@ class HttpApi:
     async def caller_history(self, request: Request):
         """The hotline screener's look-up: earlier questions from the same phone number.
         The full number is returned only here, to an operator who already typed it."""
-        self.require_operator(request)
+        self.require(request, CALLERS)
         digits = phone_digits(request.query_params.get("phone", ""))
         if not 7 <= len(digits) <= 20:
             raise invalid("phone must have 7 to 20 digits")
@@ -183,13 +205,13 @@ class HttpApi:
         return exports.csv_attachment(report_csv(data).encode("utf-8"), "wenzheng-report.csv")
 
     async def question_action(self, request: Request):
-        self.require_operator(request)
-        q = await self.engine.question_action(request.path_params["id"], await read_json(request))
+        actor = self.require_operator(request)  # the engine checks the action against the role
+        q = await self.engine.question_action(request.path_params["id"], await read_json(request), actor)
         return JSONResponse(q.view())
 
     async def control(self, request: Request):
-        self.require_operator(request)
-        return JSONResponse(await self.engine.control(await read_json(request)))
+        actor = self.require_operator(request)  # the engine checks the action against the role
+        return JSONResponse(await self.engine.control(await read_json(request), actor))
 
     async def qr(self, request: Request):
         return Response(qr_svg(self.public_url() + "/vote"), media_type="image/svg+xml", headers=NO_STORE)
@@ -214,6 +236,7 @@ class HttpApi:
             Route("/api/polls", self.list_polls, methods=["GET"]),
             Route("/api/polls/{id}", self.get_poll, methods=["GET"]),
             *exports.routes(self),  # GET ballots.csv, summary.csv, audit
+            *crew_routes.routes(self),  # operators, sign-in codes, whoami
             Route("/api/polls/{id}/{action}", self.poll_action, methods=["POST"]),
             Route("/api/questions", self.add_question, methods=["POST"]),
             Route("/api/questions", self.list_questions, methods=["GET"]),

@@ -15,6 +15,7 @@ from typing import Any, Callable
 import socketio
 
 from ..core.errors import DomainError
+from ..core.operators import ADMIN, Actor
 from ..core.polls import INVALID, RATE_LIMITED, REMOTE, STUDIO
 from .auth import VoterTokens, same_secret
 from .engine import Engine
@@ -114,6 +115,7 @@ class Realtime:
             # task per event (python-socketio's default) only costs the hot path.
             async_handlers=False)
         self.voters: dict[str, Voter] = {}
+        self.crew_sockets: dict[str, Actor] = {}  # /control connections and who signed them in
         self._overlay_refusals: dict[str, Refusals] = {}
         self.connects = 0  # phone connection attempts (activity for the GC pacer)
         self.departures = 0  # phone hang-ups (activity too; garbage for its deep collection)
@@ -152,6 +154,8 @@ class Realtime:
         if kind == "questions":
             self._state.poke()
             asyncio.ensure_future(self.sio.emit("questions", {"ids": list(detail)}, namespace=CTL))
+        if kind == "operators":
+            self._drop_signed_out()
 
     async def _push_state(self) -> None:
         e = self.engine
@@ -312,20 +316,49 @@ class Realtime:
 
         @sio.on("connect", namespace=CTL)
         async def control_connect(sid, environ, auth=None):
-            if not isinstance(auth, dict) or not same_secret(auth.get("token"), self.admin_token):
+            actor = self._operator(auth)
+            if actor is None:
                 raise socketio.exceptions.ConnectionRefusedError({"code": "unauthorized",
-                                                                  "message": "admin token required"})
+                                                                  "message": "an operator token is required"})
+            self.crew_sockets[sid] = actor
             await self._send(sid, CTL, "state", self.engine.state(operator=True))
             poll = self.engine.show.current_poll()
             if poll is not None:
                 await self._send(sid, CTL, "tally", self.engine.poll_view(poll, operator=True))
 
+        @sio.on("disconnect", namespace=CTL)
+        async def control_disconnect(sid, reason=None):
+            self.crew_sockets.pop(sid, None)
+
         @sio.on("control", namespace=CTL)
         async def control(sid, data=None):
+            actor = self.crew_sockets.get(sid)
+            if actor is None:  # revoked a moment ago: its hang-up is on its way
+                return {"ok": False, "error": "unauthorized", "message": "this operator was signed out"}
             try:
-                return await self.engine.control(data)  # PROTOCOL: acknowledged with the new state
+                return await self.engine.control(data, actor)  # PROTOCOL: acknowledged with the new state
             except DomainError as exc:
                 return {"ok": False, "error": exc.code, "message": exc.message}
+
+    # --- the crew ------------------------------------------------------------------------
+    def _operator(self, auth: Any) -> Actor | None:
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if not isinstance(token, str):
+            return None
+        if same_secret(token, self.admin_token):
+            return ADMIN
+        return self.engine.actor_for(token)
+
+    def _drop_signed_out(self) -> None:
+        """A revoked operator's connections end at once (its requests already answer 401)."""
+        crew = self.engine.show.crew.operators
+        for sid, actor in list(self.crew_sockets.items()):
+            op = crew.get(actor.id)
+            if actor.id != ADMIN.id and (op is None or not op.active):
+                del self.crew_sockets[sid]
+                log.warning("signing out %s (%s): the operator was revoked", actor.name, actor.role)
+                asyncio.ensure_future(self.sio.disconnect(sid, namespace=CTL, ignore_queue=True)).add_done_callback(
+                    _log_failure)
 
     async def _authenticate_voter(self, auth: Any) -> Voter | None:
         if not isinstance(auth, dict):

@@ -37,6 +37,7 @@ class Snapshot:
     meta: dict[str, Any] = field(default_factory=dict)
     polls: list[dict] = field(default_factory=list)
     questions: list[dict] = field(default_factory=list)
+    operators: list[dict] = field(default_factory=list)
     ballots: list[tuple] = field(default_factory=list)
     seats: dict[str, tuple[str, str]] = field(default_factory=dict)  # seat -> (venue, key)
 
@@ -98,6 +99,7 @@ class Store:
             snap.meta[row["key"]] = json.loads(row["value"])
         snap.polls = [json.loads(r["data"]) for r in db["polls"].rows_where(order_by="id")]
         snap.questions = [json.loads(r["data"]) for r in db["questions"].rows_where(order_by="id")]
+        snap.operators = [json.loads(r["data"]) for r in db["operators"].rows_where(order_by="id")]
         snap.ballots = [tuple(r) for r in db.execute(
             "SELECT poll, voter, grp, venue, choice FROM ballots ORDER BY rowid")]
         snap.seats = {r["seat"]: (r["venue"], r["key"]) for r in db["seats"].rows}
@@ -176,7 +178,7 @@ class Store:
                 ex("INSERT INTO ballots (poll, voter, grp, venue, choice, t, addr) VALUES (?, ?, ?, ?, ?, ?, ?)", (*op[1:7], op[7] if len(op) > 7 else ""))  # addr optional: older 7-field ops
             elif kind == "event":
                 ex("INSERT INTO events (t, kind, data) VALUES (?, ?, ?)", (op[1], op[2], _dumps(op[3])))
-            elif kind in ("poll", "question"):
+            elif kind in ("poll", "question", "operator"):
                 ex(f"INSERT OR REPLACE INTO {kind}s (id, data) VALUES (?, ?)", (op[1], _dumps(op[2])))
             elif kind == "meta":
                 ex("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (op[1], _dumps(op[2])))

@@ -19,6 +19,8 @@ MIGRATIONS = [
     # v2: the voter's network address with each ballot, for the audit's stuffing checks
     # (ballots per address, bursts). '' for ballots from before v2 and through a secondary.
     lambda db: db.execute("ALTER TABLE ballots ADD COLUMN addr TEXT NOT NULL DEFAULT ''"),
+    # v3: the crew (operators, roles, token hashes), kept like polls and questions
+    lambda db: db["operators"].create({"id": int, "data": str}, pk="id", if_not_exists=True),
 ]
 
 

@@ -21,6 +21,7 @@ class EngineBridge(QObject):
     connectionChanged = Signal(str, str)  # status, detail
     replied = Signal(object, object)  # (callback, EngineReply) delivered on the GUI thread
     commandFailed = Signal(str)  # a human-readable error from the engine
+    identityChanged = Signal(object)  # who this connection is: {"id", "name", "role"}, or None
 
     def __init__(self, url: str, token: str | None = None, namespace: str = "/control", parent=None):
         super().__init__(parent)
@@ -29,7 +30,13 @@ class EngineBridge(QObject):
         self.client = EngineClient(url, token, namespace, on_event=self._event, on_status=self._status)
         self.connection: tuple[str, str] = ("connecting", url)  # the last status reported, and its detail
         self.last_state: dict[str, Any] = {}
+        # Who is signed in on this connection (GET /api/whoami after every connect); None until
+        # known. `unauthorized`: the engine refused the token (revoked, or never valid).
+        self.identity: dict[str, Any] | None = None
+        self.unauthorized = False
+        self._lost_checked = False
         self.replied.connect(self._deliver)
+        self.connectionChanged.connect(self._check_identity)  # queued to this (GUI) thread
 
     def start(self) -> None:
         self.client.start()
@@ -61,11 +68,52 @@ class EngineBridge(QObject):
         self.connectionChanged.connect(slot)
         slot(*self.connection)
 
+    # --- who is signed in ------------------------------------------------------------------
+    def _check_identity(self, status: str, detail: str) -> None:
+        """After every connect; and once when a connection is lost (the director may have
+        revoked this person: the engine drops the connection and refuses the token)."""
+        if status == "connected":
+            self._lost_checked = False
+            self.load_identity()
+        elif status == "disconnected" and not self._lost_checked and not self.unauthorized:
+            self._lost_checked = True
+            self.load_identity()
+
+    def load_identity(self) -> None:
+        def done(reply: EngineReply) -> None:
+            if reply.ok and isinstance(reply.body, dict):
+                self.set_identity(reply.body)
+            elif reply.status == 404:  # an engine from before roles: its one token is the director's
+                self.set_identity({"id": 0, "name": "导演", "role": "director"})
+            elif reply.status == 401:
+                self.unauthorized = True
+                self.identity = None
+                self.identityChanged.emit(None)
+        self.request("GET", "/api/whoami", None, done, quiet=True)
+
+    def set_identity(self, identity: dict[str, Any] | None) -> None:
+        self.unauthorized = False
+        if identity != self.identity:
+            self.identity = identity
+            self.identityChanged.emit(identity)
+
+    @property
+    def role(self) -> str | None:
+        return (self.identity or {}).get("role")
+
+    def follow_identity(self, slot: Callable[[Any], None]) -> None:
+        """Calls `slot(identity)` now, then whenever it changes (like follow_connection)."""
+        self.identityChanged.connect(slot)
+        slot(self.identity)
+
     # --- GUI thread → engine -----------------------------------------------------------
     def request(self, method: str, path: str, body: Any = None,
-                callback: Callable[[EngineReply], None] | None = None) -> None:
-        """Sends a request; `callback(reply)` runs later on the GUI thread. Errors are reported."""
+                callback: Callable[[EngineReply], None] | None = None, *, quiet: bool = False) -> None:
+        """Sends a request; `callback(reply)` runs later on the GUI thread. Errors are reported
+        (commandFailed), unless `quiet`: then only the callback hears of them."""
         fut = self.client.request(method, path, body)
+        if quiet:
+            callback = _Quiet(callback)
 
         def done(f) -> None:
             try:
@@ -80,7 +128,18 @@ class EngineBridge(QObject):
         self.request("POST", "/api/control", {"action": action, **fields}, callback)
 
     def _deliver(self, callback, reply: EngineReply) -> None:
+        if isinstance(callback, _Quiet):
+            if callback.fn is not None:
+                callback.fn(reply)
+            return
         if not reply.ok:
             self.commandFailed.emit(reply.error)
         if callback is not None:
             callback(reply)
+
+
+class _Quiet:
+    """A callback whose errors are its own business (not flashed as an engine refusal)."""
+
+    def __init__(self, fn: Callable[[EngineReply], None] | None):
+        self.fn = fn

@@ -6,6 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
+from .roles import identity_text
+
 CONNECTION = {"connected": ("已连接", "#4caf50"), "connecting": ("正在连接…", "#ffb300")}
 LOST = ("连接中断，正在重连…", "#e53935")
 REHEARSAL_TITLE = "【彩排 REHEARSAL】"
@@ -37,8 +39,15 @@ class RehearsalBadge(QLabel):
         self.hide()
 
 
-def mark_rehearsal(window: QWidget, badge: RehearsalBadge, title: str, scene: dict) -> None:
-    """Title and badge from the scene's `rehearsal` (GET /api/scene)."""
+def signed_in_title(title: str, identity: dict | None) -> str:
+    """"百姓问政 审核台 — 张三 · 审核": every console's title says who is signed in on it."""
+    who = identity_text(identity)
+    return f"{title} — {who}" if who else title
+
+
+def mark_rehearsal(window: QWidget, badge: RehearsalBadge, title: str, scene: dict, identity: dict | None = None) -> None:
+    """Title and badge from the scene's `rehearsal` (GET /api/scene), and who is signed in."""
     on = scene.get("rehearsal") is True
+    title = signed_in_title(title, identity)
     window.setWindowTitle(REHEARSAL_TITLE + title if on else title)
     badge.setVisible(on)

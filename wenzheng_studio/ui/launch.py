@@ -9,11 +9,23 @@ import sys
 import time
 
 
+def embedded_engine(args):
+    """The control room's own engine, with `serve`'s --host, --port and --public-url."""
+    from ..client import EmbeddedEngine
+
+    port = getattr(args, "port", None)
+    return EmbeddedEngine(scene=getattr(args, "scene", None), db=getattr(args, "db", None),
+                          admin_token=getattr(args, "admin_token", None),
+                          rehearsal=bool(getattr(args, "rehearsal", False)),
+                          host=getattr(args, "host", None) or "0.0.0.0",
+                          port=8765 if port is None else port, any_port=port is None,
+                          public_url=getattr(args, "public_url", None))
+
+
 def run_control_room(args) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from ..client import EmbeddedEngine
     from .bridge import EngineBridge
     from .control_room import ControlRoomWindow, freeze_startup_objects
 
@@ -22,16 +34,16 @@ def run_control_room(args) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Wenzheng Studio")
     engine = None
+    identity = None
     if getattr(args, "connect", None):
-        url = args.connect
-        token = getattr(args, "admin_token", None) or os.environ.get("WENZHENG_ADMIN_TOKEN")
-        if not token:
-            print("wenzheng-studio: --connect needs --admin-token or $WENZHENG_ADMIN_TOKEN", file=sys.stderr)
+        from .operator_app import sign_in
+
+        signed = sign_in(args, "")  # --admin-token, $WENZHENG_ADMIN_TOKEN, --signin, kept, or asked
+        if signed is None:
             return 2
+        url, token, identity = signed
     else:
-        engine = EmbeddedEngine(scene=getattr(args, "scene", None), db=getattr(args, "db", None),
-                                admin_token=getattr(args, "admin_token", None),
-                                rehearsal=bool(getattr(args, "rehearsal", False)))
+        engine = embedded_engine(args)
         try:
             url = engine.start()
         except RuntimeError as exc:
@@ -41,11 +53,13 @@ def run_control_room(args) -> int:
         how = "attached to the engine already running this show" if engine.attached else "engine"
         print(f"wenzheng-studio: {how} at {url}", flush=True)
         if not getattr(args, "admin_token", None) and not os.environ.get("WENZHENG_ADMIN_TOKEN"):
-            print(f"wenzheng-studio: operator token kept in {engine.token_file()} "
-                  f"(screener: wenzheng-studio screener --connect {url} --admin-token \"$(cat {engine.token_file()})\")",
-                  flush=True)
+            print(f"wenzheng-studio: the director's token is kept in {engine.token_file()}; sign the crew's "
+                  f"consoles in with their own codes: 人员 (Ctrl+P), then e.g. "
+                  f"wenzheng-studio review --signin LINK", flush=True)
 
     bridge = EngineBridge(url, token)
+    if identity:
+        bridge.set_identity(identity)
     window = ControlRoomWindow(bridge, getattr(args, "lang", None))
     window.showMaximized()
     bridge.start()

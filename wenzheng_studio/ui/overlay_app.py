@@ -10,6 +10,31 @@ import sys
 from .operator_app import engine_url
 
 
+def overlay_url(args) -> str:
+    """--connect, else the engine named in --signin's link, else the default. The overlay reads
+    /overlay, which needs no token: a sign-in code given here is used up (so it cannot be used
+    by someone else) and says who, but the window needs nothing from it."""
+    link = getattr(args, "signin", None)
+    if not link:
+        return engine_url(args)
+    from .roles import identity_text
+    from .signin import SignInError, exchange, parse_signin
+
+    try:
+        base, code = parse_signin(link)
+        url = (getattr(args, "connect", None) or base or engine_url(args)).rstrip("/")
+    except SignInError as exc:
+        print(f"wenzheng-studio overlay: --signin ignored: {exc}", file=sys.stderr)
+        return engine_url(args)
+    try:
+        who = exchange(url, code)
+        print(f"wenzheng-studio overlay: signed in as {identity_text(who)} (the overlay itself needs no token)",
+              flush=True)
+    except SignInError as exc:
+        print(f"wenzheng-studio overlay: sign-in not used ({exc}); the overlay needs none", file=sys.stderr)
+    return url
+
+
 def run_overlay(args) -> int:
     # One device pixel per design pixel whatever the Windows/desktop scaling says: OBS
     # captures device pixels, and the picture must be exactly 1920x1080.
@@ -22,7 +47,7 @@ def run_overlay(args) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Wenzheng Studio Overlay")
-    url = engine_url(args)
+    url = overlay_url(args)
     try:
         window = OverlayWindow(url, getattr(args, "key_color", None) or "#00B140")
     except ValueError as exc:

@@ -16,7 +16,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QMarginsF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 
-from ..core.report import mmss, report_csv, report_data
+from ..core.report import mmss, report_csv, report_data, review_actors
 from ..paths import user_data_dir
 from .fonts import load_app_fonts
 from .operator_app import engine_url, operator_token
@@ -111,8 +111,19 @@ def draw_polls(r: ReportPainter, data: dict[str, Any]) -> None:
                f"场外 {weights.get('remote', 0.5):g}）", 8, colour=QColor("#6b7280"))
 
 
-QUESTION_TABLE = [("编号", 28, "id"), ("来源", 28, "source"), ("状态", 36, "state"), ("问题", 150, "text"),
-                  ("审核路径", 96, "path"), ("播出", 38, "on_air"), ("答复", 56, "answer"), ("转办/结果", 83, "followup")]
+QUESTION_TABLE = [("编号", 28, "id"), ("来源", 28, "source"), ("状态", 36, "state"), ("问题", 128, "text"),
+                  ("审核路径与经手人", 118, "path"), ("播出", 38, "on_air"), ("答复", 56, "answer"), ("转办/结果", 83, "followup")]
+
+
+def who_did(q: dict[str, Any]) -> str:
+    """初审 张三（热线导播） · 终审 李四（审核） · 播出 导演 — from the history's actors."""
+    actors = q.get("actors") or {}
+    steps = [(label, actors.get(key)) for label, key in (("初审", "screened_by"), ("终审", "approved_by"),
+                                                         ("播出", "aired_by"))]
+    text = " · ".join(f"{label} {name}" for label, name in steps if name)
+    if actors.get("override"):
+        text += "（导演越过四眼原则终审）"
+    return text
 
 
 def draw_questions(r: ReportPainter, data: dict[str, Any]) -> None:
@@ -133,7 +144,7 @@ def draw_questions(r: ReportPainter, data: dict[str, Any]) -> None:
         if q["count"] > 1:
             text += f"（{q['count']} 人次）"
         values = {"id": f"#{q['id']}", "source": q["source"], "state": q["state"], "text": text,
-                  "path": q["path"], "on_air": q["on_air"],
+                  "path": "\n".join(x for x in (q["path"], who_did(q)) if x), "on_air": q["on_air"],
                   "answer": f"{q['answered_by']} {q['role']}".strip(),
                   "followup": " ".join(x for x in (q["refer_unit"], q["due"], q["result"], q["satisfaction"], q["reason"]) if x)}
         r.font(7.5)
@@ -193,8 +204,12 @@ REPORT_SOURCES = (("scene", "/api/scene"), ("state", "/api/state"), ("polls", "/
 
 
 def build(parts: dict[str, Any]) -> dict[str, Any]:
-    return report_data(parts["scene"], parts["state"], parts["polls"].get("polls", []),
-                       parts["questions"].get("questions", []))
+    questions = parts["questions"].get("questions", [])
+    data = report_data(parts["scene"], parts["state"], parts["polls"].get("polls", []), questions)
+    by_id = {q.get("id"): q for q in questions}
+    for row in data["questions"]:  # who screened, approved and aired it (the history's actors)
+        row.setdefault("actors", review_actors(by_id.get(row["id"]) or {}))
+    return data
 
 
 def fetch_parts(url: str, token: str) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """The hotline screener's console (热线导播): a fast form that pushes a call to the
 director's queue as a screened hotline question, with the caller's earlier calls.
 
-`wenzheng-studio screener --connect URL --admin-token T`. The phone number is sent to the
+`wenzheng-studio screener --connect URL --signin LINK` (or `--admin-token T`). The phone number is sent to the
 engine in full (it keeps it) and shown in full only here; everything else masks it.
 """
 
@@ -19,6 +19,7 @@ from ..core.questions import phone_digits
 from .bridge import EngineBridge
 from .connection import ConnectionBanner, RehearsalBadge, mark_rehearsal
 from .operator_app import run_operator_window
+from .roles import refusal
 from .widgets import plain_label
 
 TITLE = "Wenzheng Studio 热线导播"
@@ -36,6 +37,7 @@ class ScreenerConsole(QWidget):
         self.bridge = bridge
         self.units: list[dict[str, Any]] = []
         self._history_for = ""
+        self.scene: dict[str, Any] = {}
         self.setWindowTitle(TITLE)
         self.connection = ConnectionBanner()
         self.rehearsal = RehearsalBadge()
@@ -110,6 +112,7 @@ class ScreenerConsole(QWidget):
         self._lookup_timer.timeout.connect(self.lookup_history)
         self.phone.textChanged.connect(lambda _: self._lookup_timer.start())
         bridge.questionsChanged.connect(lambda ids: self._refresh_pushed())
+        bridge.follow_identity(self._identity)
         # The bridge may have connected before this window existed: it reports its last status now.
         bridge.follow_connection(self._connection)
         if self.connection.status != "connected":
@@ -119,7 +122,8 @@ class ScreenerConsole(QWidget):
     def load_units(self) -> None:
         def done(reply) -> None:
             if reply.ok:
-                mark_rehearsal(self, self.rehearsal, TITLE, reply.body)
+                self.scene = reply.body
+                mark_rehearsal(self, self.rehearsal, TITLE, reply.body, self.bridge.identity)
                 current = self.unit.currentText()
                 self.units = reply.body.get("units", [])
                 self.unit.clear()
@@ -128,6 +132,15 @@ class ScreenerConsole(QWidget):
                     self.unit.addItem(u["name"])
                 self.unit.setCurrentText(current)
         self.bridge.request("GET", "/api/scene", None, done)
+
+    def _identity(self, identity) -> None:
+        """The title says who is signed in; a role that may not push greys the button out."""
+        mark_rehearsal(self, self.rehearsal, TITLE, self.scene, identity)
+        why = refusal(self.bridge.role, "question.create")
+        self.push_button.setEnabled(not why)
+        self.push_button.setToolTip(why)
+        if self.bridge.unauthorized:
+            self.status.setText("登录已被撤销或已失效：请导演在“人员”里生成新的登录码。")
 
     def _connection(self, status: str, detail: str) -> None:
         was = self.connection.status
@@ -150,6 +163,8 @@ class ScreenerConsole(QWidget):
         return body
 
     def push(self) -> None:
+        if refusal(self.bridge.role, "question.create"):
+            return
         body = self.call_body()
         if not body.get("text"):
             self.status.setText("请先填写“问题要点”。")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..roles import allows, role_name
+
 # Every action a button or key of the control room can trigger.
 ACTIONS = (
     "take", "prev", "goto", "hold", "end", "resume",
@@ -16,8 +18,10 @@ ACTIONS = (
     "timer_toggle", "timer_add", "timer_reset",
     "poll_create", "poll_open", "poll_close", "poll_reveal", "poll_clear",
     "question_on_air", "question_answered", "question_clear",
-    "overlay_set",
+    "overlay_set", "operators",
 )
+# The engine's name for an action, where a role other than the director may take it (ui/roles.py).
+ENGINE_ACTION = {"overlay_set": "overlay.set"}
 
 NOT_CONNECTED = "未连接引擎，操作不会送达"
 HELD = "保持本环节：流程已锁定，按 H 解除"
@@ -30,17 +34,26 @@ def _status(state: dict[str, Any]) -> str:
 
 def action_reasons(state: dict[str, Any] | None, connection: str = "connected", *,
                    poll: dict[str, Any] | None = None, waiting_questions: int = 0,
-                   has_presets: bool = True, goto_index: int | None = None) -> dict[str, str]:
+                   has_presets: bool = True, goto_index: int | None = None,
+                   role: str | None = None) -> dict[str, str]:
     """Every action → "" (enabled) or the reason it is not possible now (a Chinese sentence).
 
     `state` is the engine's latest state; `poll` the poll the votes panel shows (a draft just
     created is not the state's current poll yet); `waiting_questions` how many approved
-    questions wait in the queue; `goto_index` the segment a go-to would go to (None: none chosen).
+    questions wait in the queue; `goto_index` the segment a go-to would go to (None: none chosen);
+    `role` who is signed in (GET /api/whoami; None: not known yet — the engine decides, but the
+    crew list 人员 waits for a director).
     """
     state = state or {}
     reasons = {name: "" for name in ACTIONS}
     if connection != "connected" or not state:
         return {name: NOT_CONNECTED for name in ACTIONS}
+    if role != "director":
+        reasons["operators"] = "只有导演可以管理人员和登录码"
+    if role not in (None, "director"):
+        for name in ACTIONS:
+            if not reasons[name] and not allows(role, ENGINE_ACTION.get(name, name)):
+                reasons[name] = f"您是{role_name(role)}：只有导演可以这样做"
 
     status = _status(state)
     segment = state.get("segment") or {}

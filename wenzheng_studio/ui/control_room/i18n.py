@@ -164,6 +164,25 @@ EN: dict[str, str] = {
     "问题在播出中，不能改写：先撤下": "A question on air cannot be reworded; take it off air first",
     "引擎内部错误，请重试": "Engine error; try again",
     "引擎拒绝了这个操作": "The engine refused",
+    # 人员 (issue 15): the crew and their sign-in codes
+    "人员": "Crew",
+    "人员与登录": "Crew and sign-in",
+    "新建人员": "New crew member",
+    "新建": "Create",
+    "撤销登录": "Revoke",
+    "生成登录码": "Sign-in code",
+    "登录码": "Sign-in code",
+    "编号": "No.",
+    "姓名": "Name",
+    "角色": "Role",
+    "状态": "State",
+    "创建时间": "Created",
+    "有效": "active",
+    "已撤销": "revoked",
+    "有效至": "valid until",
+    "剩余": "left",
+    "已过期：请重新生成": "Expired: make a new one",
+    "只有导演可以管理人员和登录码": "Only the director manages the crew and sign-in codes",
 }
 
 

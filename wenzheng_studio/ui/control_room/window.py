@@ -23,7 +23,8 @@ from .questions_panel import QuestionsPanel
 from .running_order_panel import RunningOrderPanel
 from .refusals import refusal_text
 from .speakers_panel import SpeakersPanel
-from .style import AMBER, DIM, GREEN, RED, STYLESHEET, label, set_colour
+from ..connection import signed_in_title
+from .style import AMBER, DIM, GREEN, RED, STYLESHEET, button, label, set_colour
 from .votes_panel import VotesPanel
 
 TICK_MS = 40            # 25 Hz: clocks move every frame a viewer could notice
@@ -35,7 +36,8 @@ ALERT_KEEP_S = 15.0
 KEYS_HELP = ("Enter/F12 TAKE · Ctrl+← 上一环节 · Ctrl+1…9/Ctrl+G 跳转 · H 保持/解除 · Ctrl+E 结束 · "
              "Ctrl+Shift+E 恢复直播 · Space 计时 · N 下一位 · Shift+N 上一位 · =/- ±10秒 · Shift+R 重置 · C 清除发言人",
              "F5 新建投票 · F6 开始 · F7 结束 · F8 公布 · Shift+F8 撤下投票 · "
-             "F9 上播问题 · F10/Shift+F10 一把手/副职答复 · Shift+F9 撤下问题 · Ctrl+R 审核台 · Ctrl+O 播出窗口")
+             "F9 上播问题 · F10/Shift+F10 一把手/副职答复 · Shift+F9 撤下问题 · Ctrl+R 审核台 · Ctrl+O 播出窗口 · "
+             "Ctrl+P 人员")
 
 
 def freeze_startup_objects() -> None:
@@ -50,6 +52,7 @@ class ControlRoomWindow(QMainWindow):
         super().__init__(parent)
         self.bridge = bridge
         self.review = None  # the review desk window, made on first Ctrl+R
+        self.operators = None  # the 人员 dialog, made on first Ctrl+P
         self.tr_ = tr = Translator(lang)
         load_app_fonts()
         self.setFont(app_font(14))
@@ -89,6 +92,7 @@ class ControlRoomWindow(QMainWindow):
         self.preview = PreviewPanel(tr, bridge)
         self.graphics = GraphicsPanel(tr)
         self.seat_cards = SeatCardsRow(tr, bridge, self)
+        self.operators_btn = button(tr("人员"), "Ctrl+P")
         self._layout()
         self._wire()
         self._shortcuts()
@@ -111,6 +115,7 @@ class ControlRoomWindow(QMainWindow):
         top.addWidget(self.title)
         top.addWidget(self.alert, 1)
         top.addWidget(self.seat_cards)
+        top.addWidget(self.operators_btn)
 
         # The question queue sits in the wide middle column, under the clocks: six questions
         # and more are readable at 1920x1080 in 我要问政; the speakers go under the running order.
@@ -166,6 +171,8 @@ class ControlRoomWindow(QMainWindow):
         b.tallyChanged.connect(lambda poll: self.votes.on_tally(poll, time.monotonic()))
         b.questionsChanged.connect(lambda _ids: self.questions.refresh_soon())
         self.questions.review_btn.clicked.connect(self.open_review)
+        self.operators_btn.clicked.connect(lambda: self.run("operators", self.open_operators))
+        b.identityChanged.connect(lambda _who: (self.set_rehearsal(self.rehearsal), self.refresh_actions()))
         b.connectionChanged.connect(self._set_connection)
         b.commandFailed.connect(self.show_alert)
         b.tallyChanged.connect(self.preview.set_tally)
@@ -210,6 +217,7 @@ class ControlRoomWindow(QMainWindow):
             (("Shift+F9",), "question_clear", self.question_off_air),
             (("Ctrl+O",), "", self.preview.toggle.toggle),
             (("Ctrl+R",), "", self.open_review),
+            (("Ctrl+P",), "operators", self.open_operators),
         ]
         self.shortcuts: dict[str, QShortcut] = {}
 
@@ -232,7 +240,7 @@ class ControlRoomWindow(QMainWindow):
         context.setdefault("goto_index", self.running_order.selected_index())
         return action_reasons(self.state, self.connection, poll=self.votes.poll,
                               waiting_questions=self.questions.waiting(),
-                              has_presets=bool(self.votes.presets), **context)
+                              has_presets=bool(self.votes.presets), role=self.bridge.role, **context)
 
     def run(self, action: str, slot, **context) -> bool:
         """Runs `slot` if `action` is possible now; otherwise flashes the reason. True if it ran."""
@@ -257,6 +265,7 @@ class ControlRoomWindow(QMainWindow):
             "poll_reveal": (v.reveal,), "poll_clear": (v.clear,),
             "question_on_air": (q.on_air_btn,), "question_answered": (q.by_head, q.by_deputy),
             "question_clear": (q.off_air,),
+            "operators": (self.operators_btn,),
         }
         for name, widgets in buttons.items():
             for w in widgets:
@@ -368,7 +377,7 @@ class ControlRoomWindow(QMainWindow):
         """彩排: the title bar and a violet badge say so, so nobody mistakes it for the live show."""
         self.rehearsal = on
         self.rehearsal_badge.setVisible(on)
-        base = self.tr_("百姓问政 导演台")
+        base = signed_in_title(self.tr_("百姓问政 导演台"), self.bridge.identity)
         self.setWindowTitle(f"【彩排 REHEARSAL】{base}" if on else base)  # as the screener and review desk say it
 
     def _set_connection(self, status: str, detail: str) -> None:
@@ -443,8 +452,20 @@ class ControlRoomWindow(QMainWindow):
         self.review.raise_()
         self.review.activateWindow()
 
+    def open_operators(self) -> None:
+        """人员: the crew, their roles, and a one-time sign-in code for each one's PC (director only)."""
+        from .operators import OperatorsDialog
+
+        if self.operators is None:
+            self.operators = OperatorsDialog(self.tr_, self.bridge, self.confirm, self)
+        self.operators.show()
+        self.operators.raise_()
+        self.operators.activateWindow()
+
     def closeEvent(self, event) -> None:
         self.ticker.stop()
+        if self.operators is not None:
+            self.operators.close()
         self.preview.close_window()
         if self.review is not None:
             self.review.close()

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMessageBox, QPushButton, QSplitter, QTabWidget, QVBoxLayout,
+                               QWidget)
 
 from ..bridge import EngineBridge
 from ..connection import ConnectionBanner, RehearsalBadge, mark_rehearsal
 from .followup_panel import FollowupPanel
-from .model import QuestionsModel
+from .model import SAME_REVIEWER, QuestionsModel
 from .queue_panel import QueuePanel
 from .review_panel import ReviewPanel
 
@@ -51,18 +52,64 @@ class ReviewWidget(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addLayout(bar)
-        self.model.failed.connect(lambda text: self.message.setText(f"操作未完成：{text}"))
+        self.override_box: QMessageBox | None = None  # the director's 是/否 after a same_reviewer refusal
+        self.model.failed.connect(self.say)
+        self.model.sameReviewer.connect(self.same_reviewer)
         self.report_button.clicked.connect(self.make_report)
-        self.model.changed.connect(lambda: mark_rehearsal(self, self.rehearsal, TITLE, self.model.scene))
+        self.model.changed.connect(self._retitle)
+        bridge.follow_identity(self.set_identity)
         # Opened from the control room (Ctrl+R) the bridge is long connected: it tells its last status now.
         bridge.follow_connection(self.connection.set_status)
         self.model.load_scene()
         self.model.refresh()
 
+    def _retitle(self) -> None:
+        mark_rehearsal(self, self.rehearsal, TITLE, self.model.scene, self.bridge.identity)
+
+    def set_identity(self, identity) -> None:
+        """Who is signed in: the title says so, and what the role cannot use is greyed out
+        (ui/roles.py decides, the engine enforces)."""
+        role = self.bridge.role
+        for panel in (self.first, self.final, self.queue, self.followup):
+            panel.set_role(role)
+        self._retitle()
+        if self.bridge.unauthorized:
+            self.say("登录已被撤销或已失效：请导演在“人员”里生成新的登录码")
+
+    def say(self, text: str, prefix: str = "操作未完成：", colour: str = "#c62828") -> None:
+        self.message.setText(f"{prefix}{text}")
+        self.message.setStyleSheet(f"color: {colour}; font-weight: bold;")
+
+    def same_reviewer(self, qid: int, detail: str) -> None:
+        """409 same_reviewer: the person who screened (or last reworded) it may not also approve it."""
+        self.say(f"{SAME_REVIEWER}：#{qid} 由您初审或改稿，请另一位审核终审。", prefix="")
+        self.message.setToolTip(detail)
+        if self.bridge.role != "director":
+            return
+        box = QMessageBox(QMessageBox.Warning, "初审和终审须由两人完成",
+                          f"{SAME_REVIEWER}。#{qid} 由您初审或改稿。\n\n"
+                          "您是导演：越过这条规则，由您本人终审通过？（记入问题的历史和节目报告）",
+                          QMessageBox.NoButton, self)
+        box.setTextFormat(Qt.PlainText)
+        box.yes = box.addButton("是", QMessageBox.YesRole)
+        box.no = box.addButton("否", QMessageBox.NoRole)
+        box.setDefaultButton(box.no)  # Enter does not override by accident
+        box.setEscapeButton(box.no)
+
+        def answered(button) -> None:
+            self.override_box = None
+            if button is box.yes:
+                self.say(f"导演越过四眼原则终审 #{qid}……", prefix="")
+                self.model.act(qid, "approve", lambda r: r.ok and self.say(f"#{qid} 已由导演越过终审", "", "#2e7d32"),
+                               override=True)
+        box.buttonClicked.connect(answered)
+        self.override_box = box
+        box.open()
+
     def make_report(self) -> None:
         from ..report_pdf import collect_and_write  # Qt PDF code loads only when asked
 
-        self.message.setText("正在生成报告……")
+        self.say("正在生成报告……", "", "#263238")
         collect_and_write(self.bridge, on_done=self.message.setText)
 
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
                                QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...core.followup import RESULTS, SATISFACTION, days_left, followup_list, is_overdue
+from ..roles import refusal
 from .model import SOURCE_NAMES, QuestionsModel
 
 COLUMNS = ["期限", "剩余", "编号", "来源", "转办单位", "问题", "类型", "单位回复", "结果", "回访"]
@@ -65,6 +66,13 @@ class FollowupPanel(QWidget):
         self.callback_button.clicked.connect(self.record_callback)
         model.changed.connect(self.reload)
         self.reload()
+
+    def set_role(self, role: str | None) -> None:
+        for w, action in ((self.reply_button, "reply"), (self.close_button, "close"),
+                          (self.callback_button, "callback")):
+            why = refusal(role, action)
+            w.setEnabled(not why)
+            w.setToolTip(why)
 
     def selected(self) -> dict[str, Any] | None:
         row = self.table.currentRow()

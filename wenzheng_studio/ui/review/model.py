@@ -37,9 +37,14 @@ def source_icon(source: str, size: int = 28) -> QIcon:
     return QIcon(pix)
 
 
+SAME_REVIEWER = "初审和终审须由两人完成"
+FORBIDDEN = "您的角色不能做这一步（引擎拒绝）"
+
+
 class QuestionsModel(QObject):
     changed = Signal()
     failed = Signal(str)
+    sameReviewer = Signal(int, str)  # question id, the engine's message: 409 same_reviewer on approve
 
     def __init__(self, bridge: EngineBridge, parent=None):
         super().__init__(parent)
@@ -84,7 +89,12 @@ class QuestionsModel(QObject):
 
     def act(self, qid: int, action: str, done: Callable[[Any], None] | None = None, **fields: Any) -> None:
         def finished(reply) -> None:
-            if not reply.ok:
+            error = reply.body.get("error") if isinstance(reply.body, dict) else None
+            if reply.status == 409 and error == "same_reviewer":
+                self.sameReviewer.emit(qid, str(reply.body.get("message") or ""))
+            elif reply.status == 403 and error == "forbidden":
+                self.failed.emit(f"{FORBIDDEN}：{reply.body.get('message') or ''}")
+            elif not reply.ok:
                 self.failed.emit(reply.error)
             self.refresh()
             if done:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLay
                                QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
 from ...core.followup import HEAD_RATE_TARGET, head_answer_rate
+from ..roles import refusal
 from .model import QuestionsModel, source_icon
 from .review_panel import list_text
 
@@ -111,6 +112,20 @@ class QueuePanel(QWidget):
         self.refer_button.clicked.connect(self.refer)
         model.changed.connect(self.reload)
         self.reload()
+
+    def set_role(self, role: str | None) -> None:
+        """Only the director puts anything on air, answers, or orders the queue; a reviewer refers."""
+        for w, action in ((self.on_air_button, "on_air"), (self.off_air_button, "question.clear"),
+                          (self.head_button, "answered"), (self.deputy_button, "answered"),
+                          (self.up_button, "priority"), (self.down_button, "priority"),
+                          (self.refer_button, "refer")):
+            why = refusal(role, action)
+            w.setEnabled(not why)
+            w.setToolTip(why)
+        self.answerer.setEnabled(not refusal(role, "answered"))
+        self.hard.setEnabled(not refusal(role, "refer"))
+        drag = not refusal(role, "reorder")
+        self.queue.setDragDropMode(QAbstractItemView.InternalMove if drag else QAbstractItemView.NoDragDrop)
 
     def _set_focus(self, lst: QListWidget) -> None:
         self._focus = lst

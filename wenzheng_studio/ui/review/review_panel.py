@@ -10,6 +10,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QPlainTextEdit, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
+from ..roles import refusal
 from ..widgets import plain_label
 from .model import SOURCE_NAMES, QuestionsModel, source_icon
 
@@ -32,6 +33,7 @@ class ReviewPanel(QWidget):
     def __init__(self, model: QuestionsModel, state: str, parent=None):
         super().__init__(parent)
         self.model, self.state = model, state
+        self.role: str | None = None  # who is signed in (None: not known yet, the engine decides)
         title, self.pass_action, pass_label = STAGES[state]
         self.list = QListWidget()
         self.list.setWordWrap(True)
@@ -119,10 +121,20 @@ class ReviewPanel(QWidget):
             self.unit.addItems(["", *units])
         self.show_selected()
 
+    def set_role(self, role: str | None) -> None:
+        self.role = role
+        self.show_selected()
+
     def show_selected(self) -> None:
         q = self.selected()
-        for w in (self.pass_button, self.reject_button, self.merge_button):
-            w.setEnabled(q is not None)
+        for w, action in ((self.pass_button, self.pass_action), (self.reject_button, "reject"),
+                          (self.merge_button, "merge")):
+            why = refusal(self.role, action)
+            w.setEnabled(q is not None and not why)
+            w.setToolTip(why)
+        editable = not refusal(self.role, "edit")
+        self.air_text.setReadOnly(not editable)
+        self.unit.setEnabled(editable)
         if q is None:
             self.original.clear(); self.air_text.clear(); self.meta.setText("")
             return
