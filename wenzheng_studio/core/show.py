@@ -15,6 +15,8 @@ from .polls import CLOSED, OPEN, Poll
 from .followup import due_date, local_date
 from .questions import ANSWERED, APPROVED, ON_AIR, Question, clean_text, merge_into
 from .running_order import LIVE, RunningOrder
+from . import rundown
+from .rundown import EDIT_ACTIONS
 from .scene import Scene
 from .timers import SpeakerTimer
 
@@ -23,7 +25,7 @@ CONTROL_ACTIONS = (
     "show.start", "show.end", "show.resume",
     "timer.start", "timer.pause", "timer.resume", "timer.reset", "timer.add", "timer.toggle",
     "speaker.next", "speaker.goto", "speaker.clear",
-    "overlay.set", "poll.clear", "question.clear",
+    "overlay.set", "poll.clear", "question.clear", *EDIT_ACTIONS,
 )
 # Ids in paths: ASCII digits only ("²".isdigit() is True, and int() refuses it).
 _ID_TEXT = re.compile(r"^[0-9]{1,11}$")
@@ -56,7 +58,7 @@ def _number(body: dict, key: str, *, required: bool, lo: float, hi: float) -> fl
 
 class Show:
     def __init__(self, scene: Scene, sensitive_words: tuple[str, ...] = ()):
-        self.scene = scene
+        self.base_scene = scene  # as loaded from the file; self.scene is the running order as edited
         self.order = RunningOrder(scene)
         self.timer = SpeakerTimer()
         self.polls: dict[int, Poll] = {}
@@ -68,6 +70,11 @@ class Show:
         self.rehearsal = False  # 彩排: set by the engine from --rehearsal; mirrors learn it from meta
         self._next_poll_id = 1
         self._next_question_id = 1
+
+    @property
+    def scene(self) -> Scene:
+        """The running order as it stands (edited live or as loaded)."""
+        return self.order.scene
 
     # --- control ---------------------------------------------------------------------
     def control(self, body: Any, now: float) -> Change:
@@ -143,6 +150,9 @@ class Show:
             self.current_poll_id = None
         elif action == "question.clear":
             off = self._take_question_off_air(now)
+        elif action in EDIT_ACTIONS:
+            rundown.edit(o, body, on_air=o.status == LIVE)  # checks everything first, then changes
+            o.edited = True
         event = {k: v for k, v in body.items() if k != "action" and isinstance(v, (str, int, float, bool))}
         return Change({"kind": "control", "action": action, **event}, show=True,
                       questions=[off] if off is not None else [])
@@ -350,7 +360,7 @@ class Show:
                 ballots: list[tuple[int, str, str, str, str]]) -> None:
         """Rebuild from the store. Tallies come from a recount of the ballot log."""
         if meta:
-            self.order = RunningOrder.from_dict(self.scene, meta.get("order", {}))
+            self.order = RunningOrder.from_dict(self.base_scene, meta.get("order", {}))
             self.timer = SpeakerTimer.from_dict(meta.get("timer", {}))
             self.current_poll_id = meta.get("current_poll_id")
             self.on_air_question_id = meta.get("on_air_question_id")
@@ -379,7 +389,7 @@ class Show:
         Poll objects are updated in place and keep their tallies: a tally counts only
         ballots already durable, and a ballot in flight holds its poll and counts into it.
         """
-        stored = Show(self.scene, self.sensitive_words)
+        stored = Show(self.base_scene, self.sensitive_words)
         stored.restore(meta, polls, questions, [])
         self.order, self.timer, self.overlay = stored.order, stored.timer, stored.overlay
         self.current_poll_id, self.on_air_question_id = stored.current_poll_id, stored.on_air_question_id
