@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import DomainError, invalid
+from .rundown import segment_from_record, segment_record, with_segments
 from .scene import Scene
 
 STANDBY, LIVE, ENDED = "standby", "live", "ended"
@@ -24,6 +25,7 @@ class RunningOrder:
     speaker_index: int = -1  # -1: nobody marked as speaking
     # Accidental ends undone by show.resume: [{"ended_at", "resumed_at"}] (the report shows the gap).
     interruptions: list[dict[str, float]] = field(default_factory=list)
+    edited: bool = False  # the running order was edited live: its segments are stored with it
 
     def __post_init__(self) -> None:
         if len(self.actual_s) != len(self.scene.segments):
@@ -167,11 +169,14 @@ class RunningOrder:
             "show_ended_at": self.show_ended_at, "entered_at": self.entered_at, "actual_s": list(self.actual_s),
             "hold": self.hold, "speaker_index": self.speaker_index,
             "interruptions": [dict(i) for i in self.interruptions],
+            **({"segments": [segment_record(s) for s in self.scene.segments]} if self.edited else {}),
         }
 
     @classmethod
     def from_dict(cls, scene: Scene, data: dict[str, Any]) -> "RunningOrder":
-        ro = cls(scene)
+        if data.get("segments"):  # edited live: what ran is what the store says, not the file
+            scene = with_segments(scene, [segment_from_record(s) for s in data["segments"]])
+        ro = cls(scene, edited=bool(data.get("segments")))
         actual = list(data.get("actual_s", []))
         if len(actual) == len(scene.segments):
             ro.actual_s = actual

@@ -61,6 +61,7 @@ class Segment:
     poll_kind: str | None = None
     poll_title: str = ""
     note: str = ""
+    obs_scene: str = ""  # the OBS scene to switch to for this segment (optional, shown to the crew)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,9 @@ class Scene:
     poll_countdown_s: int = 0
     source: str = "<scene>"
     extra: dict[str, Any] = field(default_factory=dict)
+    # Kept for live edits (core/rundown.py): a new segment may name a preset or take citizens.
+    timers: dict[str, TimerPreset] = field(default_factory=dict, compare=False)
+    citizens: tuple[Speaker, ...] = ()
 
     @property
     def planned_s(self) -> int:
@@ -97,6 +101,8 @@ class Scene:
             "venues": list(self.venues),
             "poll_countdown_s": self.poll_countdown_s,
             "units": [vars(u) for u in self.units],
+            "experts": [vars(p) for p in self.experts],
+            "citizens": [vars(p) for p in self.citizens],
             "segments": [
                 {
                     "key": s.key,
@@ -107,6 +113,8 @@ class Scene:
                     "timer": vars(s.timer) if s.timer else None,
                     "poll_kind": s.poll_kind,
                     "poll_title": s.poll_title,
+                    "note": s.note,
+                    "obs_scene": s.obs_scene,
                 }
                 for s in self.segments
             ],
@@ -275,7 +283,8 @@ def parse_scene(text: str, source: str = "<scene>") -> Scene:
                          f"says {want // 60}:{want % 60:02d} but the segments add up to {have // 60}:{have % 60:02d}")
 
     return Scene(title, subtitle, start, weekday.lower() if weekday else None, timezone, tuple(segments),
-                 tuple(units), tuple(experts), studio_w, remote_w, tuple(venues), countdown, source)
+                 tuple(units), tuple(experts), studio_w, remote_w, tuple(venues), countdown, source,
+                 timers=presets, citizens=tuple(citizens))
 
 
 def _resolve_timer(r: _Reader, s: dict, where: str, presets: dict[str, TimerPreset]) -> TimerPreset | None:
@@ -322,7 +331,16 @@ def _segment(r, s, where, presets, speaker_lists) -> Segment:
         poll_kind=poll_kind,
         poll_title=r.get(s, "poll_title", where, str, ""),
         note=r.get(s, "note", where, str, ""),
+        obs_scene=_obs_scene(r, s, where),
     )
+
+
+def _obs_scene(r: _Reader, s: dict, where: str) -> str:
+    """Optional: the OBS scene name for the segment, plain text of at most 100 characters."""
+    value = r.get(s, "obs_scene", where, str, "")
+    if len(value) > 100 or any(ord(c) < 32 for c in value):
+        raise r.fail(f"{where}.obs_scene", "must be plain text of at most 100 characters")
+    return value.strip()
 
 
 def _expand_for_each(r, s, where, for_each, units, presets) -> list[Segment]:
@@ -339,12 +357,13 @@ def _expand_for_each(r, s, where, for_each, units, presets) -> list[Segment]:
     timer = _resolve_timer(r, s, where, presets)
     kind = r.get(s, "kind", where, str, "speakers")
     poll_kind = r.get(s, "poll_kind", where, str, None)
+    obs_scene = _obs_scene(r, s, where)
     out = []
     for n, u in enumerate(chosen, 1):
         out.append(Segment(
             key=f"{prefix}-{n}", title=title_fmt.replace("{unit}", u.name), planned_s=planned, kind=kind,
             speakers=(Speaker(u.head or u.name, u.title, u.name),), timer=timer, poll_kind=poll_kind,
-            poll_title=r.get(s, "poll_title", where, str, "").replace("{unit}", u.name),
+            poll_title=r.get(s, "poll_title", where, str, "").replace("{unit}", u.name), obs_scene=obs_scene,
         ))
     return out
 

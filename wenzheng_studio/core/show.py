@@ -16,6 +16,8 @@ from .followup import due_date, local_date
 from .operators import Actor, Crew, Operator, check_four_eyes, stamp
 from .questions import ANSWERED, APPROVED, ON_AIR, Question, clean_text, merge_into
 from .running_order import LIVE, RunningOrder
+from . import rundown
+from .rundown import EDIT_ACTIONS
 from .scene import Scene
 from .show_records import ShowRecords
 from .timers import SpeakerTimer
@@ -25,7 +27,7 @@ CONTROL_ACTIONS = (
     "show.start", "show.end", "show.resume",
     "timer.start", "timer.pause", "timer.resume", "timer.reset", "timer.add", "timer.toggle",
     "speaker.next", "speaker.goto", "speaker.clear",
-    "overlay.set", "poll.clear", "question.clear",
+    "overlay.set", "poll.clear", "question.clear", *EDIT_ACTIONS,
 )
 # Ids in paths: ASCII digits only ("²".isdigit() is True, and int() refuses it).
 _ID_TEXT = re.compile(r"^[0-9]{1,11}$")
@@ -59,7 +61,7 @@ def _number(body: dict, key: str, *, required: bool, lo: float, hi: float) -> fl
 
 class Show(ShowRecords):
     def __init__(self, scene: Scene, sensitive_words: tuple[str, ...] = ()):
-        self.scene = scene
+        self.base_scene = scene  # as loaded from the file; self.scene is the running order as edited
         self.order = RunningOrder(scene)
         self.timer = SpeakerTimer()
         self.polls: dict[int, Poll] = {}
@@ -72,6 +74,11 @@ class Show(ShowRecords):
         self.rehearsal = False  # 彩排: set by the engine from --rehearsal; mirrors learn it from meta
         self._next_poll_id = 1
         self._next_question_id = 1
+
+    @property
+    def scene(self) -> Scene:
+        """The running order as it stands (edited live or as loaded)."""
+        return self.order.scene
 
     # --- control ---------------------------------------------------------------------
     def control(self, body: Any, now: float, actor: Actor | None = None) -> Change:
@@ -147,6 +154,9 @@ class Show(ShowRecords):
             self.current_poll_id = None
         elif action == "question.clear":
             off = self._take_question_off_air(now)
+        elif action in EDIT_ACTIONS:
+            rundown.edit(o, body, on_air=o.status == LIVE)  # checks everything first, then changes
+            o.edited = True
         event = {k: v for k, v in body.items() if k != "action" and isinstance(v, (str, int, float, bool))}
         if off is not None:
             stamp(self.questions[off].history[-1:], actor)

@@ -27,7 +27,7 @@ class ShowRecords:
         """Rebuild from the store. Tallies come from a recount of the ballot log."""
         self.crew.restore(operators or [])
         if meta:
-            self.order = RunningOrder.from_dict(self.scene, meta.get("order", {}))
+            self.order = RunningOrder.from_dict(self.base_scene, meta.get("order", {}))
             self.timer = SpeakerTimer.from_dict(meta.get("timer", {}))
             self.current_poll_id = meta.get("current_poll_id")
             self.on_air_question_id = meta.get("on_air_question_id")
@@ -57,7 +57,7 @@ class ShowRecords:
         Poll objects are updated in place and keep their tallies: a tally counts only
         ballots already durable, and a ballot in flight holds its poll and counts into it.
         """
-        stored = type(self)(self.scene, self.sensitive_words)
+        stored = type(self)(self.base_scene, self.sensitive_words)
         stored.restore(meta, polls, questions, [], operators)
         self.crew = stored.crew
         self.order, self.timer, self.overlay = stored.order, stored.timer, stored.overlay

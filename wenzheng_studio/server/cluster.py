@@ -429,7 +429,7 @@ class SecondaryEngine(Engine):
         version = (snap.get("epoch"), snap.get("version"))
         if not self.follower.accept(snap) or version <= self.mirror_version:
             return  # an older picture than the one we show, or from a primary that has since lost the lock
-        show = Show(self.scene, self.sensitive_words)
+        show = Show(self.base_scene, self.sensitive_words)
         show.restore(snap["meta"], snap["polls"], snap["questions"], [], snap.get("operators", []))
         for data in snap["polls"]:  # tallies come as counted by the primary, not from a ballot log
             show.polls[data["id"]] = poll_from_record(data)

@@ -32,7 +32,7 @@ Listener = Callable[[str, Any], None]  # ("state" | "tally" | "poll", detail)
 
 class Engine:
     def __init__(self, scene: Scene, store: Store, clock: Clock, *, sensitive_words: tuple[str, ...] = ()):
-        self.scene = scene
+        self.base_scene = scene  # the scene file as loaded; self.scene follows live edits
         self.store = store
         self.clock = clock
         self.show = Show(scene, sensitive_words)
@@ -46,6 +46,10 @@ class Engine:
         self.fenced: str | None = None
         self._commands = asyncio.Lock()  # one command at a time: see _command
         self.signin_codes = SignInCodes()
+
+    @property
+    def scene(self) -> Scene:
+        return self.show.scene
 
     def fence(self, reason: str) -> None:
         """Stop deciding at once: from now on commands and ballots answer `unavailable`."""
