@@ -148,7 +148,7 @@ def test_pledge_round_with_a_speaker_over_time(room, qtbot):
     assert w.clocks.timer_label.text() == "王建国"
     assert w.clocks.timer_digits.text() in ("0:30", "0:29")
     assert w.clocks.timer_digits.property("colour") == GREEN
-    assert w.speakers.list.item(0).text().startswith("▶")
+    assert w.speakers.marker(0) == "▶" and w.speakers.row_text(0).startswith("王建国")
     shown_before = w.clocks.show_elapsed.text()
 
     room.press(Qt.Key_Minus)
@@ -558,6 +558,7 @@ def test_key_help_is_fully_visible(qtbot, size):
         assert keys.height() >= keys.heightForWidth(keys.width())  # every wrapped line has room
         lines = keys.text().split("\n")
         assert len(lines) == 2 and "Ctrl+R 审核台" in lines[1] and "F10" in lines[1]
+        assert "Ins/Del 插入/删除环节" in lines[1] and "Ctrl+Z 撤销" in lines[1] and "拖动排序" in lines[0]
         fm = keys.fontMetrics()
         if size == (1920, 1080):
             assert all(fm.horizontalAdvance(line) <= keys.width() for line in lines)  # two lines, unwrapped

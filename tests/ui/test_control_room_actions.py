@@ -88,3 +88,77 @@ def test_refusals_are_chinese_sentences():
         text = refusal_text(raw)
         assert words in text, (raw, text)
         assert not any(c.isascii() and c.isalpha() for c in text.replace("H", "")), text  # no English on screen
+
+
+# --- the running order edited live (issue 13) ---------------------------------------------
+EDITS = ("segment_edit", "segment_insert", "segment_remove", "speaker_edit", "speaker_insert", "speaker_remove",
+         "undo")
+
+
+def edit_state(**over):
+    st = state(**over)
+    st["running_order"] = [{"index": i, "key": f"s{i}", "title": f"环节{i}", "planned_s": 300,
+                            "actual_s": 60.0 if i < 3 else 0.0, "on_air": i == 3} for i in range(9)]
+    return st
+
+
+def test_only_a_director_edits_the_running_order():
+    for role in (None, "observer", "reviewer", "graphics", "screener"):
+        reasons = action_reasons(edit_state(), role=role, goto_index=5, speaker_index=1, undo="x")
+        assert all("只有导演可以修改节目流程和发言人" in reasons[n] for n in EDITS), role
+    assert "观察员" in action_reasons(edit_state(), role="observer")["segment_edit"]
+    ok = actions_enabled(edit_state(), role="director", goto_index=5, speaker_index=1, undo="改名")
+    assert all(ok[n] for n in EDITS)
+
+
+def test_what_cannot_be_deleted_or_undone():
+    r = action_reasons(edit_state(speaker={"index": 1, "name": "李明华"}), role="director", goto_index=3,
+                       speaker_index=1)
+    assert "正在播出的环节不能删除" in r["segment_remove"] and "正在发言" in r["speaker_remove"]
+    assert "没有可撤销" in r["undo"] and r["segment_edit"] == "" and r["segment_insert"] == ""
+    assert "已经播过" in action_reasons(edit_state(), role="director", goto_index=1)["segment_remove"]
+    assert "选择" in action_reasons(edit_state(), role="director")["segment_remove"]
+    assert "选择" in action_reasons(edit_state(), role="director")["speaker_remove"]
+
+
+def test_edit_refusals_in_chinese():
+    cases = {
+        'invalid: segments[2].planned: must be a duration like "5:00" (minutes:seconds), not \'7:75\'': "分:秒",
+        "invalid: segments[2].planned: must be between 1 second and 24 hours, not 0 s": "1 秒到 24 小时",
+        "invalid: segments[4].title: must not be empty": "标题不能为空",
+        "invalid: speaker.name: must not be empty": "姓名不能为空",
+        "on_air: this segment is on air: take the next one first": "正在播出的环节不能删除",
+        "on_air: this speaker is speaking: mark the next one first": "正在发言",
+        "bad_transition: this segment has already run: its time stays in the record": "已经播过",
+        "invalid: a running order keeps at least one segment": "至少要保留一个环节",
+        "forbidden: observer may not segment.update": "没有权限",
+    }
+    for raw, words in cases.items():
+        assert words in refusal_text(raw), (raw, refusal_text(raw))
+
+
+def test_each_edit_has_its_inverse():
+    from wenzheng_studio.ui.control_room import edits
+
+    st = edit_state(speakers=[{"index": 0, "name": "王建国", "title": "局长", "unit": "市住建局"}])
+    assert edits.segment_update(st, 4, {"title": "新"}).fields == {"index": 4, "title": "环节4"}
+    assert edits.segment_update(st, 4, {"planned": "6:00"}).fields == {"index": 4, "planned_s": 300}
+    step = edits.segment_move(st, 4, 7)
+    assert (step.action, step.fields, step.expect) == ("segment.move", {"index": 7, "to": 4}, (7, "s4"))
+    assert edits.segment_insert(2, {"title": "插播"}, "seg-10").fields == {"index": 2}
+    scene_seg = {"key": "s5", "title": "环节5", "planned_s": 300, "kind": "speakers", "speakers": [{"name": "甲"}],
+                 "timer": {"seconds": 60, "warning_s": 10, "danger_s": 5, "cut_at_zero": False},
+                 "poll_kind": None, "poll_title": "", "note": "", "obs_scene": ""}
+    back = edits.segment_remove(st, 5, scene_seg)
+    assert back.action == "segment.insert" and back.fields["at"] == 5
+    assert back.fields["segment"]["speakers"] == [{"name": "甲"}] and "poll_kind" not in back.fields["segment"]
+    assert edits.segment_remove(st, 5, None).fields["segment"] == {"key": "s5", "title": "环节5", "planned_s": 300}
+    assert edits.speaker_remove(st, 3, 0).fields == {"segment": 3, "at": 0, "speaker": {
+        "name": "王建国", "title": "局长", "unit": "市住建局"}}
+    assert edits.speaker_update(st, 3, 0, "unit", "x").fields == {"segment": 3, "index": 0, "unit": "市住建局"}
+    assert edits.speaker_move(st, 3, 0, 2).fields == {"segment": 3, "index": 2, "to": 0}
+    assert edits.on_air_title("segment.update", {"index": 3}, st) == "环节3"
+    assert edits.on_air_title("segment.update", {"index": 4}, st) == ""
+    assert edits.on_air_title("speaker.move", {"segment": 3}, st) == "环节3"
+    assert edits.on_air_title("segment.update", {"index": 3}, edit_state(status="standby")) == ""
+    assert not edits.still_fits(step, st)  # s4 is not at 7: the running order changed under the undo

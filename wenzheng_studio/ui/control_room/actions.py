@@ -19,7 +19,11 @@ ACTIONS = (
     "poll_create", "poll_open", "poll_close", "poll_reveal", "poll_clear",
     "question_on_air", "question_answered", "question_clear",
     "overlay_set", "operators",
+    "segment_edit", "segment_insert", "segment_remove", "speaker_edit", "speaker_insert", "speaker_remove", "undo",
 )
+# Editing the running order and the speakers live (issue 13): the director's alone.
+EDITS = ("segment_edit", "segment_insert", "segment_remove", "speaker_edit", "speaker_insert", "speaker_remove",
+         "undo")
 # The engine's name for an action, where a role other than the director may take it (ui/roles.py).
 ENGINE_ACTION = {"overlay_set": "overlay.set"}
 
@@ -35,14 +39,17 @@ def _status(state: dict[str, Any]) -> str:
 def action_reasons(state: dict[str, Any] | None, connection: str = "connected", *,
                    poll: dict[str, Any] | None = None, waiting_questions: int = 0,
                    has_presets: bool = True, goto_index: int | None = None,
-                   role: str | None = None) -> dict[str, str]:
+                   role: str | None = None, speaker_index: int | None = None,
+                   undo: str = "") -> dict[str, str]:
     """Every action → "" (enabled) or the reason it is not possible now (a Chinese sentence).
 
     `state` is the engine's latest state; `poll` the poll the votes panel shows (a draft just
     created is not the state's current poll yet); `waiting_questions` how many approved
     questions wait in the queue; `goto_index` the segment a go-to would go to (None: none chosen);
     `role` who is signed in (GET /api/whoami; None: not known yet — the engine decides, but the
-    crew list 人员 waits for a director).
+    crew list 人员 waits for a director, and so does editing the running order);
+    `speaker_index` the speaker chosen in the speakers list (None: none); `undo` what Ctrl+Z
+    would undo ("" when there is nothing to undo).
     """
     state = state or {}
     reasons = {name: "" for name in ACTIONS}
@@ -50,6 +57,8 @@ def action_reasons(state: dict[str, Any] | None, connection: str = "connected", 
         return {name: NOT_CONNECTED for name in ACTIONS}
     if role != "director":
         reasons["operators"] = "只有导演可以管理人员和登录码"
+        for name in EDITS:
+            reasons[name] = (f"您是{role_name(role)}：" if role else "") + "只有导演可以修改节目流程和发言人"
     if role not in (None, "director"):
         for name in ACTIONS:
             if not reasons[name] and not allows(role, ENGINE_ACTION.get(name, name)):
@@ -110,6 +119,22 @@ def action_reasons(state: dict[str, Any] | None, connection: str = "connected", 
     refuse(("poll_reveal",), "" if shown and not shown.get("revealed") else
            ("投票结果已公布" if shown else "没有投票"))
     refuse(("poll_clear",), "" if current_poll else "屏幕上没有投票")
+
+    order = state.get("running_order") or []
+    if goto_index is None or not 0 <= goto_index < len(order):
+        refuse(("segment_remove",), "请先在节目流程中选择要删除的环节")
+    elif order[goto_index].get("on_air"):
+        refuse(("segment_remove",), "正在播出的环节不能删除（先切到下一个环节）")
+    elif float(order[goto_index].get("actual_s") or 0) > 0:
+        refuse(("segment_remove",), "这个环节已经播过，不能删除（它的时长留在记录里）")
+    elif len(order) <= 1:
+        refuse(("segment_remove",), "节目流程至少要保留一个环节")
+    if speaker_index is None or not 0 <= speaker_index < len(speakers):
+        refuse(("speaker_remove",), "请先在发言人列表中选择要删除的人")
+    elif speaker is not None and int(speaker.get("index", -1)) == speaker_index:
+        refuse(("speaker_remove",), "这位正在发言，不能删除（先按 N 换下一位）")
+    if not undo:
+        refuse(("undo",), "没有可撤销的修改")
 
     if question is None:
         refuse(("question_answered", "question_clear"), "现在没有问题在播出")

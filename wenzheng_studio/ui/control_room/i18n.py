@@ -100,13 +100,17 @@ EN: dict[str, str] = {
     "快捷键": "Keys",
     # the key help line (window.KEYS_HELP), two lines
     ("Enter/F12 TAKE · Ctrl+← 上一环节 · Ctrl+1…9/Ctrl+G 跳转 · H 保持/解除 · Ctrl+E 结束 · "
-     "Ctrl+Shift+E 恢复直播 · Space 计时 · N 下一位 · Shift+N 上一位 · =/- ±10秒 · Shift+R 重置 · C 清除发言人"):
+     "Ctrl+Shift+E 恢复直播 · Space 计时 · N 下一位 · Shift+N 上一位 · =/- ±10秒 · Shift+R 重置 · C 清除发言人 · "
+     "双击修改 · 拖动排序"):
     ("Enter/F12 TAKE · Ctrl+← previous · Ctrl+1…9/Ctrl+G go to · H hold on/off · Ctrl+E end · "
-     "Ctrl+Shift+E resume · Space timer · N next speaker · Shift+N previous · =/- ±10 s · Shift+R reset · C no speaker"),
+     "Ctrl+Shift+E resume · Space timer · N next speaker · Shift+N previous · =/- ±10 s · Shift+R reset · C no speaker · "
+     "double-click edits · drag reorders"),
     ("F5 新建投票 · F6 开始 · F7 结束 · F8 公布 · Shift+F8 撤下投票 · "
-     "F9 上播问题 · F10/Shift+F10 一把手/副职答复 · Shift+F9 撤下问题 · Ctrl+R 审核台 · Ctrl+O 播出窗口"):
+     "F9 上播问题 · F10/Shift+F10 一把手/副职答复 · Shift+F9 撤下问题 · Ctrl+R 审核台 · Ctrl+O 播出窗口 · "
+     "Ctrl+P 人员 · Ins/Del 插入/删除环节 · Shift+Ins/Del 添加/删除发言人 · Ctrl+Z 撤销"):
     ("F5 create poll · F6 open · F7 close · F8 reveal · Shift+F8 clear poll · "
-     "F9 question on air · F10/Shift+F10 answered by head/deputy · Shift+F9 question off air · Ctrl+R review · Ctrl+O overlay"),
+     "F9 question on air · F10/Shift+F10 answered by head/deputy · Shift+F9 question off air · Ctrl+R review · "
+     "Ctrl+O overlay · Ctrl+P crew · Ins/Del insert/delete segment · Shift+Ins/Del add/delete speaker · Ctrl+Z undo"),
     # hold, end and resume, rehearsal, confirmations
     "保持本环节 — 已锁定流程（按 H 解除）": "HOLD — running order locked (H releases)",
     "节目已结束 — 误按结束可点“恢复直播”": "Show ended — ended by mistake? Resume",
@@ -183,6 +187,58 @@ EN: dict[str, str] = {
     "剩余": "left",
     "已过期：请重新生成": "Expired: make a new one",
     "只有导演可以管理人员和登录码": "Only the director manages the crew and sign-in codes",
+    # the running order and the speakers edited live (issue 13)
+    "插入环节": "Insert segment",
+    "插入": "Insert", "删除": "Delete", "撤销": "Undo", "添加": "Add",
+    "删除环节": "Delete segment",
+    "撤销修改": "Undo edit",
+    "添加发言人": "Add speaker",
+    "删除发言人": "Delete speaker",
+    "职务": "Title", "单位": "Unit",
+    "计划时长（分:秒）": "Planned (mm:ss)", "类型": "Kind",
+    "其他": "Other", "发言": "Speakers", "视频": "Video", "连线": "Remote",
+    "确定": "OK", "取消": "Cancel",
+    "在第 {n} 位插入环节": "Insert a segment at position {n}",
+    "添加发言人（第 {n} 位）": "Add a speaker (position {n})",
+    "删除环节「{title}」？": "Delete the segment “{title}”?",
+    "删除发言人「{who}」？": "Delete the speaker “{who}”?",
+    "（这会改动正在播出的环节）": " (this changes the segment on air)",
+    "直播中改动正在播出的环节「{title}」：{label}？": "This changes “{title}”, the segment on air: {label}?",
+    "环节「{old}」改名为「{new}」": "rename segment “{old}” to “{new}”",
+    "环节「{title}」计划时长 {old} 改为 {new}": "planned time of “{title}” {old} → {new}",
+    "修改环节「{title}」": "change segment “{title}”",
+    "环节「{title}」从第 {a} 位移到第 {b} 位": "move segment “{title}” from {a} to {b}",
+    "在第 {n} 位插入环节「{title}」": "insert segment “{title}” at {n}",
+    "删除环节「{title}」": "delete segment “{title}”",
+    "发言人「{who}」的{what}改为「{new}」": "speaker “{who}”: {what} → “{new}”",
+    "添加发言人「{who}」": "add speaker “{who}”",
+    "删除发言人「{who}」": "delete speaker “{who}”",
+    "发言人「{who}」从第 {a} 位移到第 {b} 位": "move speaker “{who}” from {a} to {b}",
+    "撤销：{label}": "Undo: {label}",
+    "已撤销：{label}": "Undone: {label}",
+    "节目流程已在别处改动，无法撤销：{label}": "The running order was changed elsewhere; cannot undo: {label}",
+    "节目流程刚被改动，没有删除：请再选一次": "The running order just changed; nothing deleted: select again",
+    "双击标题、计划时长或姓名修改，拖动排序": "Double-click a title, planned time or name to edit; drag to reorder",
+    "没有可撤销的修改": "Nothing to undo",
+    "只有导演可以修改节目流程和发言人": "Only the director edits the running order and the speakers",
+    "请先在节目流程中选择要删除的环节": "Select the segment to delete first",
+    "正在播出的环节不能删除（先切到下一个环节）": "The segment on air cannot be deleted (TAKE the next one first)",
+    "这个环节已经播过，不能删除（它的时长留在记录里）": "That segment has run and cannot be deleted (its time stays on record)",
+    "节目流程至少要保留一个环节": "The running order keeps at least one segment",
+    "请先在发言人列表中选择要删除的人": "Select the speaker to delete first",
+    "这位正在发言，不能删除（先按 N 换下一位）": "That speaker is speaking (N marks the next one first)",
+    "没有权限：您的角色不能这样做": "Forbidden for your role",
+    "正在播出，不能这样改": "On air: not possible",
+    "计划时长要写成 分:秒，例如 5:00": "Planned time must be minutes:seconds, e.g. 5:00",
+    "计划时长须在 1 秒到 24 小时之间": "Planned time must be between 1 second and 24 hours",
+    "请填写计划时长（分:秒）": "Enter the planned time (mm:ss)",
+    "标题不能为空": "The title must not be empty",
+    "姓名不能为空": "The name must not be empty",
+    "姓名、职务、单位最多 100 个字，且只能是普通文字": "Name, title and unit: at most 100 characters of plain text",
+    "这个环节代号已被别的环节占用": "That segment key is used by another segment",
+    "数量已到上限，不能再添加": "The limit is reached",
+    "没有这个位置（流程可能刚被别处改动，请再试）": "No such position (the running order may just have changed)",
+    "没有这种环节类型": "No such segment kind",
 }
 
 

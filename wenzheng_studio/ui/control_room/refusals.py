@@ -23,6 +23,8 @@ CODES: dict[str, str] = {
     "method_not_allowed": "引擎不接受这种请求",
     "primary_only": "只有主引擎能导出",
     "unreachable": "连不上引擎，操作没有送达",
+    "forbidden": "没有权限：您的角色不能这样做",
+    "on_air": "正在播出，不能这样改",
 }
 
 # bad_transition comes with a sentence naming the rule; the common ones have their own words.
@@ -37,6 +39,27 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ("only a draft can open", "这个投票已经开始过了"),
     ("only an open poll can close", "投票没有在进行"),
     ("cannot be reworded", "问题在播出中，不能改写：先撤下"),
+    ("has already run", "这个环节已经播过，不能删除（它的时长留在记录里）"),
+)
+
+# The running order edited live (issue 13): `invalid` and `on_air` come with the scene
+# loader's own words; the director reads what was wrong with the value just typed.
+EDIT_MESSAGES: tuple[tuple[str, str], ...] = (
+    ("this segment is on air", "正在播出的环节不能删除（先切到下一个环节）"),
+    ("this speaker is speaking", "这位正在发言，不能删除（先按 N 换下一位）"),
+    ("planned: must be a duration", "计划时长要写成 分:秒，例如 5:00"),
+    ("planned: must be between", "计划时长须在 1 秒到 24 小时之间"),
+    ("planned: is missing", "请填写计划时长（分:秒）"),
+    ("title: must not be empty", "标题不能为空"),
+    ("title: is missing", "标题不能为空"),
+    ("name: must not be empty", "姓名不能为空"),
+    ("name: is missing", "姓名不能为空"),
+    ("at most 100 characters", "姓名、职务、单位最多 100 个字，且只能是普通文字"),
+    ("is used by another segment", "这个环节代号已被别的环节占用"),
+    ("holds at most", "数量已到上限，不能再添加"),
+    ("keeps at least one segment", "节目流程至少要保留一个环节"),
+    ("must be a whole number from 0 to", "没有这个位置（流程可能刚被别处改动，请再试）"),
+    (".kind: must be one of", "没有这种环节类型"),
 )
 
 _CODE = re.compile(r"^([a-z_]+):\s*(.*)$", re.S)
@@ -51,6 +74,11 @@ def split_error(text: str) -> tuple[str, str]:
 def refusal_text(text: str) -> str:
     """The Chinese sentence for an engine error as the bridge reports it."""
     code, message = split_error(text)
+    if code in ("invalid", "on_air"):
+        low = message.lower()
+        for needle, words in EDIT_MESSAGES:
+            if needle in low:
+                return words
     if code == "bad_transition":
         low = message.lower()
         for needle, words in MESSAGES:

@@ -25,6 +25,7 @@ QWidget {{ background: {BG}; color: {TEXT}; }}
 QFrame#panel {{ background: {PANEL}; border-radius: 8px; }}
 QLabel, QCheckBox {{ background: transparent; }}
 QPushButton {{ background: #2a323d; border: 1px solid #3a4452; border-radius: 6px; padding: 6px 10px; }}
+QPushButton#small {{ padding: 2px 8px; }}
 QPushButton:hover {{ background: #34404e; }}
 QPushButton:disabled {{ color: #5b6470; background: #20262e; }}
 QPushButton#take {{ background: #b3001b; border-color: #e0223b; font-weight: bold; }}

@@ -15,6 +15,9 @@ from ..bridge import EngineBridge
 from ..fonts import app_font, load_app_fonts
 from .actions import action_reasons
 from .clocks_panel import ClocksPanel
+from .edit_widgets import EditDialog
+from .editor import RunningOrderEditor
+from .edits import KINDS, SPEAKER_FIELDS
 from .extras import PreviewPanel, SeatCardsRow
 from .graphics_panel import GraphicsPanel
 from .i18n import Translator
@@ -32,12 +35,13 @@ SLOW_TICK_EVERY = 5     # status lines and rates: 5 Hz is plenty
 TAKE_GUARD_S = 0.6      # a double press of TAKE must not skip a segment
 ALERT_KEEP_S = 15.0
 
-# Two lines, each short enough for 1366 px: the help line is never cut off.
+# Two lines, each short enough for 1920 px (wrapped, never cut off, at 1366 px).
 KEYS_HELP = ("Enter/F12 TAKE · Ctrl+← 上一环节 · Ctrl+1…9/Ctrl+G 跳转 · H 保持/解除 · Ctrl+E 结束 · "
-             "Ctrl+Shift+E 恢复直播 · Space 计时 · N 下一位 · Shift+N 上一位 · =/- ±10秒 · Shift+R 重置 · C 清除发言人",
+             "Ctrl+Shift+E 恢复直播 · Space 计时 · N 下一位 · Shift+N 上一位 · =/- ±10秒 · Shift+R 重置 · C 清除发言人 · "
+             "双击修改 · 拖动排序",
              "F5 新建投票 · F6 开始 · F7 结束 · F8 公布 · Shift+F8 撤下投票 · "
              "F9 上播问题 · F10/Shift+F10 一把手/副职答复 · Shift+F9 撤下问题 · Ctrl+R 审核台 · Ctrl+O 播出窗口 · "
-             "Ctrl+P 人员")
+             "Ctrl+P 人员 · Ins/Del 插入/删除环节 · Shift+Ins/Del 添加/删除发言人 · Ctrl+Z 撤销")
 
 
 def freeze_startup_objects() -> None:
@@ -93,6 +97,8 @@ class ControlRoomWindow(QMainWindow):
         self.graphics = GraphicsPanel(tr)
         self.seat_cards = SeatCardsRow(tr, bridge, self)
         self.operators_btn = button(tr("人员"), "Ctrl+P")
+        self.editor = RunningOrderEditor(self)
+        self.edit_dialog: EditDialog | None = None  # the open 插入环节 / 添加发言人 dialog
         self._layout()
         self._wire()
         self._shortcuts()
@@ -184,6 +190,21 @@ class ControlRoomWindow(QMainWindow):
         ro.endRequested.connect(self.end_show)
         ro.resumeRequested.connect(self.resume_show)
         ro.selectionChanged.connect(self.refresh_actions)
+        sp, ed = self.speakers, self.editor
+        ro.editRequested.connect(lambda row, col: self.run("segment_edit", lambda: ro.start_edit(row, col)))
+        ro.renameRequested.connect(lambda row, text: self.run("segment_edit", lambda: ed.rename_segment(row, text)))
+        ro.retimeRequested.connect(lambda row, text: self.run("segment_edit", lambda: ed.retime_segment(row, text)))
+        ro.moveRequested.connect(lambda row, to: self.run("segment_edit", lambda: ed.move_segment(row, to)))
+        ro.insertRequested.connect(lambda: self.run("segment_insert", self.insert_segment))
+        ro.removeRequested.connect(lambda: self.run("segment_remove", self.remove_segment))
+        ro.undoRequested.connect(lambda: self.run("undo", ed.undo))
+        sp.editRequested.connect(lambda row, col: self.run("speaker_edit", lambda: sp.start_edit(row, col)))
+        sp.updateRequested.connect(lambda row, name, text: self.run(
+            "speaker_edit", lambda: ed.update_speaker(row, name, text)))
+        sp.moveRequested.connect(lambda row, to: self.run("speaker_edit", lambda: ed.move_speaker(row, to)))
+        sp.insertRequested.connect(lambda: self.run("speaker_insert", self.insert_speaker))
+        sp.removeRequested.connect(lambda: self.run("speaker_remove", self.remove_speaker))
+        sp.selectionChanged.connect(self.refresh_actions)
         self.speakers.actionRequested.connect(lambda action, fields: b.control(action, **fields))
         self.speakers.toggle.clicked.disconnect()
         self.speakers.toggle.clicked.connect(self.toggle_timer)
@@ -218,6 +239,11 @@ class ControlRoomWindow(QMainWindow):
             (("Ctrl+O",), "", self.preview.toggle.toggle),
             (("Ctrl+R",), "", self.open_review),
             (("Ctrl+P",), "operators", self.open_operators),
+            (("Ins",), "segment_insert", self.insert_segment),
+            (("Del",), "segment_remove", self.remove_segment),
+            (("Shift+Ins",), "speaker_insert", self.insert_speaker),
+            (("Shift+Del",), "speaker_remove", self.remove_speaker),
+            (("Ctrl+Z",), "undo", self.editor.undo),
         ]
         self.shortcuts: dict[str, QShortcut] = {}
 
@@ -238,6 +264,8 @@ class ControlRoomWindow(QMainWindow):
     # --- what can be done now (actions.py) -------------------------------------------------
     def reasons(self, **context) -> dict[str, str]:
         context.setdefault("goto_index", self.running_order.selected_index())
+        context.setdefault("speaker_index", self.speakers.selected_index())
+        context.setdefault("undo", self.editor.undo_label())
         return action_reasons(self.state, self.connection, poll=self.votes.poll,
                               waiting_questions=self.questions.waiting(),
                               has_presets=bool(self.votes.presets), role=self.bridge.role, **context)
@@ -266,12 +294,21 @@ class ControlRoomWindow(QMainWindow):
             "question_on_air": (q.on_air_btn,), "question_answered": (q.by_head, q.by_deputy),
             "question_clear": (q.off_air,),
             "operators": (self.operators_btn,),
+            "segment_insert": (ro.insert,), "segment_remove": (ro.remove,), "undo": (ro.undo,),
+            "speaker_insert": (sp.insert,), "speaker_remove": (sp.remove,),
         }
         for name, widgets in buttons.items():
             for w in widgets:
                 w.setEnabled(self.enabled[name])
                 w.setToolTip(self.tr_(reasons[name]))
         self.graphics.set_enabled(self.enabled["overlay_set"])
+        ro.set_editable(self.enabled["segment_edit"])
+        sp.set_editable(self.enabled["speaker_edit"])
+        if self.enabled["undo"]:
+            ro.undo.setToolTip(self.tr_("撤销：{label}").format(label=self.editor.undo_label()))
+        for table, name in ((ro.table, "segment_edit"), (sp.table, "speaker_edit")):
+            table.setToolTip(self.tr_("双击标题、计划时长或姓名修改，拖动排序") if self.enabled[name]
+                             else self.tr_(reasons[name]))
         status = (self.state.get("show") or {}).get("status", "standby")
         ro.resume.setVisible(status == "ended")
         ro.end.setVisible(status != "ended")
@@ -294,6 +331,56 @@ class ControlRoomWindow(QMainWindow):
         box.setDefaultButton(box.no)  # Enter does not confirm by accident
         box.setEscapeButton(box.no)
         return box
+
+    # --- editing the running order and the speakers live (editor.py) -------------------------
+    def _open_dialog(self, title: str, fields, submit) -> EditDialog:
+        """插入环节 / 添加发言人: stays open until the engine takes the edit; its refusal shows inside."""
+        if self.edit_dialog is not None:
+            self.edit_dialog.close()
+        dialog = EditDialog(title, fields, self.tr_, self)
+
+        def submitted(values) -> None:
+            def done(ok: bool, error: str) -> None:
+                if ok:
+                    dialog.accept()
+                elif error:
+                    dialog.show_error(self.tr_(refusal_text(error)))
+            submit(values, done)
+
+        dialog.submitted.connect(submitted)
+        def finished(_result) -> None:
+            if self.edit_dialog is dialog:
+                self.edit_dialog = None
+            self.activateWindow()  # the keys are the control room's again
+            self.centralWidget().setFocus()
+
+        dialog.finished.connect(finished)
+        self.edit_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def insert_segment(self) -> None:
+        """Ins: a new segment after the selected one (title, planned mm:ss, kind)."""
+        at = self.editor.insert_at()
+        self._open_dialog(self.tr_("在第 {n} 位插入环节").format(n=at + 1),
+                          [("title", "标题", ""), ("planned", "计划时长（分:秒）", "5:00"), ("kind", "类型", list(KINDS))],
+                          lambda values, done: self.editor.insert_segment(at, values, done))
+
+    def remove_segment(self) -> None:
+        """Del: the selected segment, after 是/否 (the engine refuses the one on air and any that ran)."""
+        self.editor.remove_segment(self.running_order.selected_index())
+
+    def insert_speaker(self) -> None:
+        """Shift+Ins: a speaker after the selected one (or last) in the segment on air."""
+        at = self.editor.speaker_insert_at()
+        self._open_dialog(self.tr_("添加发言人（第 {n} 位）").format(n=at + 1),
+                          [(name, text, "") for name, text in SPEAKER_FIELDS],
+                          lambda values, done: self.editor.insert_speaker(at, values, done))
+
+    def remove_speaker(self) -> None:
+        index = self.speakers.selected_index()
+        if index is not None:
+            self.editor.remove_speaker(index)
 
     def take_from_keyboard(self) -> None:
         """Enter while typing a poll title must not TAKE the next segment."""
