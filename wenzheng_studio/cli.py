@@ -1,4 +1,4 @@
-"""The `wenzheng-studio` command: control room (default), `serve`, `overlay`, `screener`."""
+"""The `wenzheng-studio` command: control room (default), `serve`, `overlay`, `screener`, `edit`."""
 
 from __future__ import annotations
 
@@ -84,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--connect", help="engine URL (default http://127.0.0.1:8765)")
     report.add_argument("--admin-token", help="operator credential (default $WENZHENG_ADMIN_TOKEN)")
     report.add_argument("--out", help="folder for the PDF and CSV (default: user data folder/reports)")
+
+    edit = sub.add_parser("edit", help="the rundown editor: a scene's segments, speakers, units, timers and votes")
+    edit.add_argument("scene_file", nargs="?", metavar="SCENE",
+                      help="scene TOML to edit (a file that does not exist yet starts from the default scene)")
+    edit.add_argument("--from-engine", metavar="URL",
+                      help="load the running order a running engine uses now (GET /api/scene), to save it as a file")
+    edit.add_argument("--admin-token", help="sent to the engine if given (GET /api/scene needs none)")
     return parser
 
 
@@ -125,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     # ui/screener.py, ui/review/. Each entry takes the parsed args and returns an exit code.
     entry = {None: ("launch", "run_control_room"), "overlay": ("overlay_app", "run_overlay"),
              "screener": ("screener", "run_screener"), "review": ("review", "run_review"),
-             "report": ("report_pdf", "run_report")}[args.command]
+             "report": ("report_pdf", "run_report"), "edit": ("editor", "run_editor")}[args.command]
     try:
         import importlib
 
