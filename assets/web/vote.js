@@ -159,7 +159,10 @@
     $("who").textContent = isSeat ? "座位 " + seat + " · " + venueLabel(venue) : "场外观众";
   }
 
+  var BLANK = "blank", BLANK_LABEL = "空白";  // a rating4 seat's blank ballot: the engine counts it as 一般
+
   function choiceLabel(poll, key) {
+    if (key === BLANK && poll.kind === "rating4") { return BLANK_LABEL + "（按“一般”计分）"; }
     for (var i = 0; i < poll.choices.length; i++) {
       if (poll.choices[i].key === key) { return poll.choices[i].label; }
     }
@@ -189,6 +192,15 @@
       b.setAttribute("data-choice", c.key);
       b.onclick = (function (key, button) { return function () { castVote(key, button); }; })(c.key, b);
       box.appendChild(b);
+    }
+    if (isSeat && poll.kind === "rating4") {  // 听证评议: a representative may leave the card blank
+      var blank = document.createElement("button");
+      blank.type = "button";
+      blank.className = "choice blank";
+      blank.textContent = BLANK_LABEL;
+      blank.setAttribute("data-choice", BLANK);
+      blank.onclick = (function (button) { return function () { castVote(BLANK, button); }; })(blank);
+      box.appendChild(blank);
     }
     state.renderedPollId = poll.id;
   }
@@ -303,7 +315,8 @@
     if (pending || !p) { return; }
     clearError();
     if (!socket.connected) { showError("offline"); return; }
-    var vote = { poll: p.id, choice: key, started: now(), button: button, label: button.textContent, done: false };
+    var vote = { poll: p.id, choice: key, started: now(), button: button, label: button.textContent, cls: button.className,
+                 done: false };
     pending = vote;
     setButtonsDisabled(true);
     button.className = "choice sending";
@@ -318,7 +331,7 @@
     vote.done = true;
     pending = null;
     window.wzLastVoteMs = Math.round(now() - vote.started);
-    vote.button.className = "choice";
+    vote.button.className = vote.cls;
     vote.button.textContent = vote.label;
     setButtonsDisabled(false);
     if (ack && ack.ok === true) {

@@ -369,3 +369,28 @@ def test_rehearsal_engine_shows_the_banner_while_voting(rehearsal_engine, phone)
     page.tap('button[data-choice="yes"]')
     page.wait_for_selector(VIEW.format("voted"))
     assert tally(ep, poll_id)["remote"]["yes"] == 1
+
+
+def test_a_seat_page_offers_blank_for_a_rating4_poll_and_it_counts_as_average(engine_process, phone):
+    """听证评议: a representative may leave the card blank (空白, scored as 一般); the public page
+    offers no blank, and a seat that opened its link attends even before it votes."""
+    ep = engine_process
+    seat = api(ep, "POST", "/api/seats", {"venue": "main", "count": 1})["seats"][0]
+    poll_id = api(ep, "POST", "/api/polls", {"title": "请为县公安局评分", "kind": "rating4", "unit": "县公安局"})["id"]
+    api(ep, "POST", f"/api/polls/{poll_id}/open", {})
+    public = phone().new_page()
+    public.goto(ep.url + "/vote")
+    public.wait_for_selector(VIEW.format("poll"))
+    assert public.locator('button[data-choice="blank"]').count() == 0
+    assert [b.inner_text() for b in public.locator("#choices button").all()] == ["好", "较好", "一般", "差"]
+    seated = phone().new_page()
+    seated.goto(seat["url"])
+    seated.wait_for_selector(VIEW.format("poll"))
+    assert [b.inner_text() for b in seated.locator("#choices button").all()] == ["好", "较好", "一般", "差", "空白"]
+    assert wait_for(lambda: api(ep, "GET", f"/api/polls/{poll_id}")["attending"] == 1), "the seat signed in"
+    assert api(ep, "GET", f"/api/polls/{poll_id}")["score"] == 10.0, "signed in, nothing cast: a blank"
+    seated.tap('button[data-choice="blank"]')
+    seated.wait_for_selector(VIEW.format("voted"))
+    assert "空白" in seated.inner_text("#voted-choice")
+    view = api(ep, "GET", f"/api/polls/{poll_id}")
+    assert view["tally"]["studio"]["average"] == 1 and (view["ballots"], view["score"]) == (1, 10.0)

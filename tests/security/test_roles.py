@@ -34,6 +34,8 @@ ROUTES = {
     ("DELETE", "/api/operators/{id}"): DIRECTOR,
     ("POST", "/api/operators/{id}/signin"): DIRECTOR,
     ("GET", "/api/whoami"): EVERYONE,
+    ("POST", "/api/scores"): DIRECTOR,  # 听证评议: the year's other scores
+    ("GET", "/api/ranking"): EVERYONE,
     # Routes whose rule depends on the action: checked by the tables below.
     ("POST", "/api/questions/{id}"): None,
     ("POST", "/api/control"): None,

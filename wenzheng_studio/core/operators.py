@@ -25,6 +25,7 @@ MAX_NAME = 40
 READ, CALLERS = "read", "callers"
 QUESTION_CREATE, QUESTION_REVIEW, QUESTION_DIRECT = "question.create", "question.review", "question.direct"
 POLLS, SEATS, OPERATORS = "polls", "seats", "operators"
+SCORES = "scores"  # import the year's other scores (POST /api/scores): the director's alone
 REVIEW_ACTIONS = ("screen", "approve", "reject", "edit", "merge", "refer", "reply", "callback", "close")
 PERMISSIONS: dict[str, frozenset[str]] = {
     SCREENER: frozenset({READ, CALLERS, QUESTION_CREATE}),

@@ -23,6 +23,7 @@ RATING4_POINTS = {"good": 20, "fair": 15, "average": 10, "poor": 5}
 RATING4_BLANK = "blank"  # a blank rating4 ballot counts as 一般 (average)
 _CHOICE_KEY = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 MAX_TITLE = 200
+MAX_ATTENDING = 100000
 
 # Vote refusal codes, exactly as PROTOCOL.md names them.
 NO_POLL, NOT_OPEN, BAD_CHOICE, DUPLICATE, RATE_LIMITED, INVALID = (
@@ -60,6 +61,9 @@ class Poll:
     closed_at: float | None = None
     closes_at: float | None = None  # countdown: closes by itself at this time
     venues: list[str] = field(default_factory=lambda: ["main"])
+    # rating4 (听证评议): the representatives attending as the director set it; None = the seats
+    # signed in to the show (see Show.signed_in_for). The score divides by this number.
+    attending: int | None = None
     # Derived from the ballot log, never stored: rebuilt by recount on recovery.
     tally: dict[str, dict[str, int]] = field(default_factory=dict)
     venue_tally: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -74,7 +78,7 @@ class Poll:
     def create(cls, poll_id: int, body: Any, now: float, venues: list[str]) -> "Poll":
         if not isinstance(body, dict):
             raise invalid("body must be a JSON object")
-        unknown = set(body) - {"title", "kind", "choices", "unit", "revealed", "countdown_s"}
+        unknown = set(body) - {"title", "kind", "choices", "unit", "revealed", "countdown_s", "attending"}
         if unknown:
             raise invalid(f"unknown field(s): {', '.join(sorted(unknown))}")
         title = _text(body.get("title"), "title", MAX_TITLE)
@@ -103,7 +107,18 @@ class Poll:
         revealed = body.get("revealed", True)
         if not isinstance(revealed, bool):
             raise invalid("revealed must be true or false")
-        return cls(poll_id, title, kind, choices, unit, revealed, DRAFT, now, venues=list(venues))
+        poll = cls(poll_id, title, kind, choices, unit, revealed, DRAFT, now, venues=list(venues))
+        if body.get("attending") is not None:
+            poll.set_attending(body.get("attending"))
+        return poll
+
+    def set_attending(self, value: Any) -> None:
+        """The director's count of representatives attending (None: back to the signed-in seats)."""
+        if self.kind != "rating4":
+            raise invalid("attending is for rating4 polls (the hearing's score) only")
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ATTENDING):
+            raise invalid(f"attending must be a whole number from 1 to {MAX_ATTENDING}, or null")
+        self.attending = value
 
     # --- flow ----------------------------------------------------------------------
     def open(self, now: float, countdown_s: Any = None) -> None:
@@ -160,12 +175,28 @@ class Poll:
     def ballots(self) -> int:
         return sum(sum(g.values()) for g in self.tally.values())
 
-    def score(self) -> float | None:
-        """rating4: total points ÷ ballots (a blank already counted as 一般)."""
-        if self.kind != "rating4" or not self.ballots:
+    def attendance(self, signed_in: int = 0) -> tuple[int, str]:
+        """(representatives, where the number comes from): the director's `attending`, else the
+        seats signed in, else the ballots; never fewer than the ballots cast."""
+        if self.attending is not None:
+            n, source = self.attending, "director"
+        elif signed_in:
+            n, source = signed_in, "signed_in"
+        else:
+            n, source = self.ballots, "ballots"
+        return max(n, self.ballots), source
+
+    def score(self, signed_in: int = 0) -> float | None:
+        """rating4, 听证评议分数 = total points ÷ representatives attending. A blank ballot counts as
+        一般 (10), and so does a representative who attended and cast nothing."""
+        if self.kind != "rating4":
+            return None
+        n, _ = self.attendance(signed_in)
+        if not n:
             return None
         points = sum(RATING4_POINTS[k] * (self.tally[STUDIO][k] + self.tally[REMOTE][k]) for k in RATING4_POINTS)
-        return round(points / self.ballots, 2)
+        points += RATING4_POINTS["average"] * (n - self.ballots)
+        return round(points / n, 2)
 
     def combined(self, studio_weight: float, remote_weight: float) -> dict[str, float]:
         """Per-choice share in percent, each group weighted; a group with no ballots drops out."""
@@ -180,7 +211,8 @@ class Poll:
             return {k: 0.0 for k in keys}
         return {k: round(100 * sum(w * share[k] for w, share in parts) / total_w, 2) for k in keys}
 
-    def view(self, *, operator: bool, with_tally: bool = True, weights=(0.5, 0.5)) -> dict[str, Any]:
+    def view(self, *, operator: bool, with_tally: bool = True, weights=(0.5, 0.5),
+             signed_in: int = 0) -> dict[str, Any]:
         out: dict[str, Any] = {
             "id": self.id, "title": self.title, "kind": self.kind, "state": self.state,
             "choices": [dict(c) for c in self.choices], "revealed": self.revealed, "unit": self.unit,
@@ -192,12 +224,13 @@ class Poll:
             out["venues"] = {v: dict(t) for v, t in self.venue_tally.items()}
             out["combined"] = self.combined(*weights)
             if self.kind == "rating4":
-                out["score"] = self.score()
+                out["score"] = self.score(signed_in)
+                out["attending"], out["attending_source"] = self.attendance(signed_in)
         return out
 
     # What is stored of a poll (the rest is derived from the ballot log).
     RECORD_FIELDS = ("id", "title", "kind", "choices", "unit", "revealed", "state", "created_at",
-                     "opened_at", "closed_at", "closes_at", "venues")
+                     "opened_at", "closed_at", "closes_at", "venues", "attending")
 
     def to_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.RECORD_FIELDS}

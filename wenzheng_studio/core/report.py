@@ -89,7 +89,7 @@ def question_rows(questions: Sequence[Mapping[str, Any]], heads: Mapping[str, st
 
 
 def report_data(scene: Mapping[str, Any], state: Mapping[str, Any], polls: Sequence[Mapping[str, Any]],
-                questions: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+                questions: Sequence[Mapping[str, Any]], ranking: Mapping[str, Any] | None = None) -> dict[str, Any]:
     tz = scene.get("timezone") or "Asia/Shanghai"
     heads = heads_from_scene(scene)
     segments = [{"index": s.get("index"), "title": s.get("title", ""), "planned_s": s.get("planned_s", 0),
@@ -118,7 +118,20 @@ def report_data(scene: Mapping[str, Any], state: Mapping[str, Any], polls: Seque
         "segments": segments, "polls": poll_rows(polls),
         "questions": question_rows(questions, heads, tz), "sources": counts,
         "head_rate": {"by_head": by_head, "answered": answered, "rate": rate, "target": HEAD_RATE_TARGET},
+        "ranking": ranking_rows(ranking),
     }
+
+
+def ranking_rows(ranking: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """群众满意单位评议: each unit's parts, composite, rank in its group; [] when nothing was scored."""
+    rows = [{"group": g.get("group", ""), **u} for g in (ranking or {}).get("groups", []) for u in g.get("units", [])]
+    scored = any(r.get(k) is not None for r in rows for k in ("survey", "review", "hearing", "assessment"))
+    return rows if scored else []
+
+
+RANKING_COLUMNS = [("group", "组别"), ("rank", "名次"), ("unit", "单位"), ("survey", "满意度测评(40%)"),
+                   ("review", "政风建设年(20%)"), ("hearing", "听证评议(20%)"), ("assessment", "工作考核(20%)"),
+                   ("composite", "总成绩"), ("satisfactory", "群众满意单位")]
 
 
 QUESTION_COLUMNS = [("id", "编号"), ("source", "来源"), ("name", "姓名"), ("district", "区域"), ("phone", "电话"),
@@ -158,6 +171,12 @@ def report_csv(data: Mapping[str, Any]) -> str:
     w.writerow([label for _, label in QUESTION_COLUMNS])
     for q in data["questions"]:
         w.writerow([q[key] for key, _ in QUESTION_COLUMNS])
+    if data.get("ranking"):  # the hearing's year result, last so the sections above keep their places
+        w.writerow([])
+        w.writerow([label for _, label in RANKING_COLUMNS])
+        for r in data["ranking"]:
+            w.writerow(["" if r.get(k) is None else ("是" if r[k] else "") if k == "satisfactory" else r[k]
+                        for k, _ in RANKING_COLUMNS])
     return "\ufeff" + out.getvalue()
 
 

@@ -134,6 +134,10 @@ class RunningOrder:
                 "kind": seg.kind,
                 "remaining_s": round(seg.planned_s - self.segment_elapsed(self.index, now), 2),
                 "hold": self.hold,
+                # What a new poll for this segment should be (the hearing's rating4 of its unit).
+                "poll_kind": seg.poll_kind,
+                "poll_title": seg.poll_title,
+                "unit": seg.speakers[0].unit if len(seg.speakers) == 1 else "",
             },
             "show": {
                 "status": self.status,

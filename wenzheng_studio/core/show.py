@@ -44,6 +44,7 @@ class Change:
     polls: list[int] = field(default_factory=list)
     questions: list[int] = field(default_factory=list)
     operators: list[int] = field(default_factory=list)
+    ops: list[tuple] = field(default_factory=list)  # further store operations (a seat's sign-in)
 
 
 def _number(body: dict, key: str, *, required: bool, lo: float, hi: float) -> float | None:
@@ -74,6 +75,10 @@ class Show(ShowRecords):
         self.rehearsal = False  # 彩排: set by the engine from --rehearsal; mirrors learn it from meta
         self._next_poll_id = 1
         self._next_question_id = 1
+        # 听证评议: seat → (venue, first sign-in time), kept in the seats table (the engine restores it).
+        self.signed_in: dict[str, tuple[str, float]] = {}
+        # The year's other parts of each unit's result (POST /api/scores), kept in the show's meta.
+        self.scores: dict[str, Any] | None = None
 
     @property
     def scene(self) -> Scene:
@@ -249,6 +254,10 @@ class Show(ShowRecords):
             poll.close(now)
         elif action == "reveal":
             poll.reveal()
+        elif action == "attending":
+            if "attending" not in body:
+                raise invalid("attending is required (a whole number, or null for the seats signed in)")
+            poll.set_attending(body.get("attending"))
         else:
             raise not_found(f"no poll action {action!r}")
         return poll, Change({"kind": f"poll.{action}", "poll": poll.id, **_by(actor)}, show=True, polls=[poll.id])
@@ -369,7 +378,45 @@ class Show(ShowRecords):
         return poll if poll and poll.state == OPEN else None
 
     def poll_view(self, poll: Poll, *, operator: bool, with_tally: bool = True) -> dict[str, Any]:
-        return poll.view(operator=operator, with_tally=with_tally, weights=self.weights)
+        signed_in = self.signed_in_for(poll) if poll.kind == "rating4" else 0
+        return poll.view(operator=operator, with_tally=with_tally, weights=self.weights, signed_in=signed_in)
+
+    def signed_in_for(self, poll: Poll) -> int:
+        """The representatives signed in for this poll: seats of its venues that opened their link
+        before it closed (one who signs in later did not attend that unit's hearing)."""
+        until = poll.closed_at if poll.closed_at is not None else float("inf")
+        venues = set(poll.venues)
+        return sum(1 for venue, t in self.signed_in.values() if venue in venues and t <= until)
+
+    # --- 听证评议: the seats signed in, the year's scores, the ranking ------------------------
+    def sign_in_seat(self, seat: str, venue: str, now: float) -> Change | None:
+        """A seat's link opened for the first time: it attends from now (None if it already had)."""
+        if seat in self.signed_in:
+            return None
+        self.signed_in[seat] = (venue, now)
+        current = self.current_poll()
+        return Change({"kind": "seat.signin", "seat": seat}, ops=[("seat_signin", seat, now)],
+                      polls=[current.id] if current is not None and current.kind == "rating4" else [])
+
+    def import_scores(self, rows: Any, now: float, actor: Actor | None = None) -> tuple[dict, Change]:
+        """Replace the year's imported parts (checked whole by core/ranking.parse_scores first)."""
+        self.scores = {"imported_at": now, "units": rows}
+        return self.scores, Change({"kind": "scores.import", "units": len(rows), **_by(actor)}, show=True)
+
+    def hearing_scores(self) -> dict[str, float]:
+        """Each unit's hearing score: its latest rating4 poll that has one."""
+        out: dict[str, float] = {}
+        for poll in sorted(self.polls.values(), key=lambda p: p.id):
+            if poll.kind == "rating4" and poll.unit:
+                score = poll.score(self.signed_in_for(poll))
+                if score is not None:
+                    out[poll.unit] = score
+        return out
+
+    def ranking(self) -> dict[str, Any]:
+        from .ranking import rank
+        units = [{"name": u.name, "short": u.short, "group": u.group} for u in self.scene.units]
+        return rank(units, (self.scores or {}).get("units", {}), self.hearing_scores())
 
     def state(self, now: float, *, operator: bool = False) -> dict[str, Any]:
         out = self.order.view(now)

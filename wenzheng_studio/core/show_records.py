@@ -19,7 +19,7 @@ class ShowRecords:
         return {
             "order": self.order.to_dict(), "timer": self.timer.to_dict(), "current_poll_id": self.current_poll_id,
             "on_air_question_id": self.on_air_question_id, "overlay": dict(self.overlay),
-            "rehearsal": self.rehearsal,
+            "rehearsal": self.rehearsal, "scores": self.scores,
         }
 
     def restore(self, meta: dict[str, Any] | None, polls: list[dict], questions: list[dict],
@@ -33,6 +33,7 @@ class ShowRecords:
             self.on_air_question_id = meta.get("on_air_question_id")
             self.overlay.update({k: v for k, v in meta.get("overlay", {}).items() if k in self.overlay})
             self.rehearsal = bool(meta.get("rehearsal", False))
+            self.scores = meta.get("scores")
         for data in polls:
             poll = Poll.from_dict(data)
             self.polls[poll.id] = poll
@@ -62,6 +63,7 @@ class ShowRecords:
         self.crew = stored.crew
         self.order, self.timer, self.overlay = stored.order, stored.timer, stored.overlay
         self.current_poll_id, self.on_air_question_id = stored.current_poll_id, stored.on_air_question_id
+        self.scores = stored.scores
         for pid in [pid for pid in self.polls if pid not in stored.polls]:
             del self.polls[pid]  # created by the failed command: never existed
         for pid, record in stored.polls.items():

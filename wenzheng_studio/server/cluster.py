@@ -25,6 +25,7 @@ Redis keys (one show per Redis database; cluster_lock.py says whose show and fen
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import json
 import logging
@@ -40,7 +41,7 @@ import socketio
 
 from ..core.clock import Clock
 from ..core.errors import DomainError
-from ..core.operators import ADMIN, Actor, Operator
+from ..core.operators import ADMIN, SCORES, Actor, Operator, require
 from ..core.polls import Poll
 from ..core.questions import Question
 from ..core.scene import Scene
@@ -57,8 +58,8 @@ REQUEST_TIMEOUT_S = 5.0
 MIRROR_INTERVAL_S = 0.05  # the secondaries' view trails the primary by at most this, plus Redis
 UNAVAILABLE = "unavailable"
 COMMAND_OPS = ("control", "create_poll", "poll_action", "add_question", "question_action", "issue_seats",
-               "create_operator", "revoke_operator", "issue_signin_code")
-READ_ONLY_OPS = ("vote", "voted", "seat")  # no read-your-writes wait (a ballot changes no reply of the mirror's)
+               "create_operator", "revoke_operator", "issue_signin_code", "import_scores")
+READ_ONLY_OPS = ("vote", "voted", "seat", "seat_signin")  # no read-your-writes wait (a ballot changes no reply of the mirror's)
 MIRROR_WAIT_S = 1.0
 ROLES = ("primary", "secondary")
 
@@ -268,6 +269,7 @@ class _PrimaryService:
                 "polls": [poll_record(p) for p in e.show.polls.values()],
                 "questions": [q.to_dict() for q in e.show.questions.values()],
                 "operators": [op.to_dict() for op in e.show.crew.operators.values()],  # token hashes only
+                "signed_in": {seat: list(v) for seat, v in e.show.signed_in.items()},  # 听证评议's attendance
                 "seats": len(e.seats)}  # seats are only ever added: their count versions them
 
     async def _publish(self) -> None:
@@ -345,6 +347,11 @@ class _PrimaryService:
         e = self.engine
         if op == "vote":  # voter, group, venue, data[, addr: the phone's address, for the audit]
             return await e.vote(*args[:4], addr=str(args[4]) if len(args) > 4 else "")
+        if op == "seat_signin":  # a seat's link opened on a secondary: the primary records it
+            found = e.seats.get(str(args[0]))
+            if found is not None:
+                await e.seat_signed_in(str(args[0]), found[0])
+            return None
         if op == "redeem_signin_code":
             op_, token = await e.redeem_signin_code(args[0])
             return {"operator": op_.view(), "token": token}
@@ -365,6 +372,8 @@ class _PrimaryService:
             return (await e.question_action(*args[:2], actor)).to_dict()
         if op == "issue_seats":
             return await e.issue_seats(args[0], actor)
+        if op == "import_scores":  # the file as base64: JSON carries no bytes
+            return await e.import_scores(base64.b64decode(str(args[0])), xlsx=bool(args[1]), actor=actor)
         if op == "create_operator":
             op_, token = await e.create_operator(args[0], actor)
             return {"operator": op_.view(), "token": token}
@@ -433,6 +442,7 @@ class SecondaryEngine(Engine):
         show.restore(snap["meta"], snap["polls"], snap["questions"], [], snap.get("operators", []))
         for data in snap["polls"]:  # tallies come as counted by the primary, not from a ballot log
             show.polls[data["id"]] = poll_from_record(data)
+        show.signed_in = {seat: (v[0], v[1]) for seat, v in (snap.get("signed_in") or {}).items()}
         self.show = show
         self.mirror_version = version
         self._notify("operators", None)  # a revocation reaches this engine's sockets through the mirror
@@ -550,6 +560,18 @@ class SecondaryEngine(Engine):
 
     async def issue_seats(self, body: Any, actor: Actor = ADMIN) -> list[tuple[str, str]]:
         return [tuple(s) for s in await self._call("issue_seats", body, actor.record())]
+
+    async def seat_signed_in(self, seat: str, venue: str) -> None:
+        if seat in self.show.signed_in or self.fenced is not None:
+            return
+        try:
+            await self._call("seat_signin", seat)
+        except DomainError as exc:  # tried again at the seat's next connect
+            log.warning("seat %s's sign-in did not reach the primary: %s", seat, exc.message)
+
+    async def import_scores(self, data: bytes, *, xlsx: bool = False, actor: Actor = ADMIN) -> dict[str, Any]:
+        require(actor, SCORES)
+        return await self._call("import_scores", base64.b64encode(data).decode("ascii"), xlsx, actor.record())
 
     async def create_operator(self, body: Any, actor: Actor = ADMIN) -> tuple[Operator, str]:
         reply = await self._call("create_operator", body, actor.record())

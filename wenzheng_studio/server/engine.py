@@ -13,9 +13,10 @@ from typing import Any, Callable
 
 from ..core.clock import Clock
 from ..core.errors import DomainError
-from ..core.operators import (ADMIN, OPERATORS, POLLS, QUESTION_CREATE, SEATS, Actor, Operator,
+from ..core.operators import (ADMIN, OPERATORS, POLLS, QUESTION_CREATE, READ, SCORES, SEATS, Actor, Operator,
                               control_permission, question_permission, require, token_hash)
 from ..core.polls import INVALID, NO_POLL, Poll
+from ..core.ranking import WEIGHTS, parse_scores
 from ..core.scene import Scene
 from ..core.show import Change, Show
 from ..core.text import refuse_unencodable
@@ -73,6 +74,7 @@ class Engine:
         snap = self.store.load()
         self.show.restore(snap.meta.get("show"), snap.polls, snap.questions, snap.ballots, snap.operators)
         self.seats = dict(snap.seats)
+        self.show.signed_in = dict(snap.signed_in)
         # Anything that came due while the engine was down (a poll countdown) happens now.
         for change in self.show.tick(self.clock.now()):
             self.store.write_now(self._ops(change, self.clock.now()))
@@ -117,6 +119,7 @@ class Engine:
         ops += [("poll", pid, self.show.polls[pid].to_dict()) for pid in change.polls]
         ops += [("question", qid, self.show.questions[qid].to_dict()) for qid in change.questions]
         ops += [("operator", oid, self.show.crew.operators[oid].to_dict()) for oid in change.operators]
+        ops += change.ops
         return ops
 
     async def _command(self, apply: Callable[[float], tuple[Any, Change]], *bodies: Any) -> Any:
@@ -133,6 +136,8 @@ class Engine:
             self._refuse_if_fenced()
             now = self.clock.now()
             result, change = apply(now)  # DomainError: refused before anything changed
+            if change is None:  # nothing to do after all (e.g. a seat signed in a moment ago)
+                return result
             await self._persist(change, now)
             self._announce(change)
             return result
@@ -154,6 +159,7 @@ class Engine:
             self.fence(f"the store cannot be read back after a failed write ({exc})")
             return
         self.show.revert_to(snap.meta.get("show"), snap.polls, snap.questions, snap.operators)
+        self.show.signed_in = dict(snap.signed_in)
 
     def _announce(self, change: Change) -> None:
         if change.show:
@@ -276,6 +282,35 @@ class Engine:
     async def seat(self, seat: str) -> tuple[str, str] | None:
         """(venue, key) of an issued seat card, or None."""
         return self.seats.get(seat)
+
+    async def seat_signed_in(self, seat: str, venue: str) -> None:
+        """A seat's link opened (/audience connected): the first time, it attends from now, on disk.
+        A failed write is logged and tried again at the seat's next connect."""
+        if seat in self.show.signed_in or self.fenced is not None:
+            return
+        try:
+            await self._command(lambda now: (None, self.show.sign_in_seat(seat, venue, now)))
+        except DomainError as exc:
+            log.error("seat %s's sign-in was not saved: %s", seat, exc.message)
+
+    # --- 听证评议: the year's other scores, the ranking ---------------------------------------
+    async def import_scores(self, data: bytes, *, xlsx: bool = False, actor: Actor = ADMIN) -> dict[str, Any]:
+        require(actor, SCORES)
+        units = [{"name": u.name, "short": u.short} for u in self.scene.units]
+
+        def apply(now: float):
+            rows = parse_scores(data, units, xlsx=xlsx)  # DomainError: refused whole, nothing changed
+            return self.show.import_scores(rows, now, actor)
+
+        await self._command(apply)
+        return self.ranking(actor)
+
+    def ranking(self, actor: Actor = ADMIN) -> dict[str, Any]:
+        require(actor, READ)
+        out = self.show.ranking()
+        out["imported_at"] = (self.show.scores or {}).get("imported_at")
+        out["weights"] = dict(WEIGHTS)
+        return out
 
     # --- votes (the hot path) -------------------------------------------------------------
     async def vote(self, voter: str, group: str, venue: str, data: Any, addr: str = "") -> dict[str, Any]:

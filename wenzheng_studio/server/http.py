@@ -22,7 +22,7 @@ from ..core.questions import phone_digits
 from ..core.report import report_csv, report_data
 from ..core.operators import ADMIN, CALLERS, POLLS, READ, SEATS, Actor, may, require
 from ..core.text import refuse_unencodable
-from . import crew_routes, exports
+from . import crew_routes, exports, score_routes
 from .auth import VoterTokens, bearer, same_secret
 from .engine import Engine
 from .qr import qr_svg
@@ -165,7 +165,7 @@ class HttpApi:
     async def poll_action(self, request: Request):
         actor = self.require(request, POLLS)
         action = request.path_params["action"]
-        if action not in ("open", "close", "reveal"):
+        if action not in ("open", "close", "reveal", "attending"):
             raise DomainError("not_found", f"no poll action {action!r}", 404)
         body = await read_json(request)
         if body is not None and not isinstance(body, dict):
@@ -201,7 +201,8 @@ class HttpApi:
         show = self.engine.show
         data = report_data(self.engine.scene.to_dict(), self.engine.state(operator=True),
                            [self.engine.poll_view(p, operator=True) for p in show.polls.values()],
-                           [q.view() for q in show.questions_sorted()])
+                           [q.view() for q in show.questions_sorted()],
+                           ranking=self.engine.ranking() if show.scores or show.hearing_scores() else None)
         return exports.csv_attachment(report_csv(data).encode("utf-8"), "wenzheng-report.csv")
 
     async def question_action(self, request: Request):
@@ -237,6 +238,7 @@ class HttpApi:
             Route("/api/polls/{id}", self.get_poll, methods=["GET"]),
             *exports.routes(self),  # GET ballots.csv, summary.csv, audit
             *crew_routes.routes(self),  # operators, sign-in codes, whoami
+            *score_routes.routes(self),  # 听证评议: POST scores, GET ranking
             Route("/api/polls/{id}/{action}", self.poll_action, methods=["POST"]),
             Route("/api/questions", self.add_question, methods=["POST"]),
             Route("/api/questions", self.list_questions, methods=["GET"]),

@@ -264,6 +264,10 @@ class Realtime:
                                                                   "message": "操作太频繁，请一分钟后再试"})
             voter.addr = client_addr(environ)
             self.voters[sid] = voter
+            if voter.group == STUDIO and voter.voter.startswith("s:"):  # a seat's link: it attends (听证评议)
+                if voter.voter[2:] not in self.engine.show.signed_in:  # durable in the background: never holds the connect
+                    asyncio.ensure_future(self.engine.seat_signed_in(voter.voter[2:], voter.venue)).add_done_callback(
+                        _log_failure)
             await self._send(sid, AUD, "poll", self._audience_poll())
             if not self.engine.voters_are_remote:  # the primary knows every voter: answer at once
                 await self._send_voted(sid, voter, self.engine.voted_in(voter.voter))

@@ -29,7 +29,7 @@ _STOP = object()
 MAX_BATCH = 5000
 
 Op = tuple  # ("event", t, kind, data) | ("ballot", poll, voter, grp, venue, choice, t) | ("poll"|"question", id, data)
-            # | ("meta", key, value) | ("seat", seat, venue, key, t)
+            # | ("meta", key, value) | ("seat", seat, venue, key, t) | ("seat_signin", seat, t)
 
 
 @dataclass
@@ -40,6 +40,7 @@ class Snapshot:
     operators: list[dict] = field(default_factory=list)
     ballots: list[tuple] = field(default_factory=list)
     seats: dict[str, tuple[str, str]] = field(default_factory=dict)  # seat -> (venue, key)
+    signed_in: dict[str, tuple[str, float]] = field(default_factory=dict)  # seat -> (venue, first opened)
 
 
 def _dumps(value: Any) -> str:
@@ -103,6 +104,8 @@ class Store:
         snap.ballots = [tuple(r) for r in db.execute(
             "SELECT poll, voter, grp, venue, choice FROM ballots ORDER BY rowid")]
         snap.seats = {r["seat"]: (r["venue"], r["key"]) for r in db["seats"].rows}
+        snap.signed_in = {r["seat"]: (r["venue"], r["signed_in"]) for r in db["seats"].rows
+                          if r.get("signed_in") is not None}
         return snap
 
     def ballots(self, poll_id: int) -> list[dict[str, Any]]:
@@ -184,6 +187,8 @@ class Store:
                 ex("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (op[1], _dumps(op[2])))
             elif kind == "seat":
                 ex("INSERT INTO seats (seat, venue, key, t) VALUES (?, ?, ?, ?)", op[1:])
+            elif kind == "seat_signin":  # the first time only
+                ex("UPDATE seats SET signed_in = ? WHERE seat = ? AND signed_in IS NULL", (op[2], op[1]))
             else:
                 raise ValueError(f"unknown store op {kind!r}")
 

@@ -21,6 +21,8 @@ MIGRATIONS = [
     lambda db: db.execute("ALTER TABLE ballots ADD COLUMN addr TEXT NOT NULL DEFAULT ''"),
     # v3: the crew (operators, roles, token hashes), kept like polls and questions
     lambda db: db["operators"].create({"id": int, "data": str}, pk="id", if_not_exists=True),
+    # v4: when a seat's link was first opened (听证评议: the representatives attending); NULL = never
+    lambda db: db.execute("ALTER TABLE seats ADD COLUMN signed_in REAL"),
 ]
 
 
