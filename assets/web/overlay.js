@@ -8,7 +8,7 @@
   var SOURCE_LABELS = { web: "网友提问", hotline: "热线来电", studio: "现场提问" };
   var NUMBER_MS = 500;
 
-  var model = { state: {}, poll: null, voteUrl: "", timerAt: performance.now(), pushes: 0 };
+  var model = { state: {}, poll: null, voteUrl: "", remoteWeight: null, timerAt: performance.now(), pushes: 0 };
   var shownKey = {};   // element -> content identity currently wiped in
   var tweens = {};     // figure name -> {from, to, t0}
   var tweenPoll = null;
@@ -23,6 +23,62 @@
   function setText(node, text) {
     text = text == null ? "" : String(text);
     if (node.textContent !== text) node.textContent = text;
+  }
+  // A title never clips: it shrinks to fit its box (down to 60%), then, where the box has the
+  // height for it, breaks into two lines; only what fits nowhere is elided ("…").
+  function overflows(node) {
+    return node.scrollWidth > node.clientWidth + 1 || node.scrollHeight > node.clientHeight + 1;
+  }
+  var fitEpoch = 0;  // a web font arriving changes every width: everything is fitted again
+  function fitText(node, px, twoLines) {
+    // Once per text: pushes (votes pouring in) must not re-measure an unchanged title.
+    var text = fitEpoch + "|" + node.textContent, key = px + "|" + (twoLines ? 2 : 1);
+    if (node._fitText !== text) { node._fitText = text; node._fits = {}; }  // its styles are this text's
+    if (key in node._fits) return node._fits[key];
+    return (node._fits[key] = measureFit(node, px, twoLines));
+  }
+  function measureFit(node, px, twoLines) {
+    node.classList.remove("two-lines", "keep-words");
+    node.style.fontSize = "";
+    node.style.lineHeight = "";
+    if (!node.clientWidth || !node.textContent) return true;
+    var min = Math.max(12, Math.floor(px * 0.6)), size;
+    for (size = px; size >= min; size--) {
+      node.style.fontSize = size + "px";
+      if (node.scrollWidth <= node.clientWidth + 1) return true;
+    }
+    if (twoLines) {
+      node.classList.add("two-lines");
+      var half = node.clientHeight / 2;
+      // First at the title's own spaces (向市民报告 听市民意见 / 请市民评议), then anywhere.
+      var ways = node.textContent.indexOf(" ") >= 0 ? [true, false] : [false];
+      for (var w = 0; w < ways.length; w++) {
+        node.classList.toggle("keep-words", ways[w]);
+        for (size = px; size >= min; size--) {
+          if (size * 1.2 > half) continue;
+          node.style.fontSize = size + "px";
+          node.style.lineHeight = half + "px";
+          if (!overflows(node)) return true;
+        }
+      }
+      node.classList.remove("two-lines", "keep-words");
+      node.style.lineHeight = "";
+    }
+    node.style.fontSize = min + "px";
+    return false;
+  }
+  function fitBug() {
+    var show = model.state.show || {}, title = $(".bug-title");
+    el.bug.classList.toggle("no-sub", !show.subtitle);
+    if (show.subtitle && !fitText(title, 42, false)) {
+      el.bug.classList.add("no-sub");  // too long for one line: the whole box, in two lines
+    }
+    if (el.bug.classList.contains("no-sub")) fitText(title, 46, true);
+  }
+  function fitLowerThird() {
+    fitText($(".lt-name"), 54, false);
+    fitText($(".lt-title"), 34, false);
+    fitText($(".lt-unit"), 30, false);
   }
   function oneLine(text) {
     if (text == null) return "";
@@ -64,7 +120,8 @@
       case "bug": return true;
       case "timer": return (st.show || {}).status === "live" && timerSet();
       case "tally": return !!poll && (poll.state === "open" || poll.state === "closed");
-      case "qr": return !!poll && poll.state === "open";
+      // No QR code asking phones to vote when their votes count for nothing (remote_weight 0).
+      case "qr": return !!poll && poll.state === "open" && model.remoteWeight !== 0;
       case "lower_third": return !visible("question");
       case "question": return true;
     }
@@ -96,10 +153,11 @@
     var show = model.state.show || {};
     setText($(".bug-title"), oneLine(show.title));
     setText($(".bug-sub"), oneLine(show.subtitle));
-    el.bug.classList.toggle("no-sub", !show.subtitle);
+    fitBug();
   }
   function fillTimer() {
     setText($(".timer-segment"), oneLine((model.state.segment || {}).title));
+    fitText($(".timer-segment"), 26, false);
     el.timer.classList.toggle("no-clock", !timerSet());
   }
   function fillLowerThird() {
@@ -107,6 +165,7 @@
     setText($(".lt-name"), oneLine(sp.name));
     setText($(".lt-title"), oneLine(sp.title));
     setText($(".lt-unit"), oneLine(sp.unit));
+    fitLowerThird();
   }
   function fillQuestion() {
     var q = model.state.question;
@@ -164,6 +223,7 @@
     var poll = model.poll;
     buildTallyRows(poll);
     setText($(".tally-title"), oneLine(poll.title));
+    fitText($(".tally-title"), 36, false);
     setText($(".tally-status"), poll.state === "open" ? "投票进行中" : "投票已结束");
   }
   function tallyFigures(poll) {
@@ -279,7 +339,9 @@
   function loadScene() {
     fetch("/api/scene", { cache: "no-store" }).then(function (r) { return r.ok ? r.json() : null; })
       .then(function (scene) {
-        if (!scene || !scene.vote_url) return;
+        if (!scene) return;
+        model.remoteWeight = typeof scene.remote_weight === "number" ? scene.remote_weight : null;
+        if (!scene.vote_url) { apply(); return; }
         if (scene.vote_url !== model.voteUrl) {
           model.voteUrl = String(scene.vote_url);
           $(".qr-code").src = "/qr.svg?u=" + encodeURIComponent(model.voteUrl);
@@ -295,6 +357,9 @@
 
   fitStage();
   window.addEventListener("resize", fitStage);
+  if (document.fonts && document.fonts.ready) {  // the web font changes every width: fit again
+    document.fonts.ready.then(function () { fitEpoch += 1; apply(); });
+  }
   requestAnimationFrame(frame);
   // Until the socket delivers, show what /api/state says (and if the socket never comes).
   fetch("/api/state", { cache: "no-store" }).then(function (r) { return r.ok ? r.json() : null; })

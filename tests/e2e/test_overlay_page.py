@@ -172,3 +172,64 @@ def test_rehearsal_engine_marks_the_overlay_page(browser, rehearsal_engine):
         assert rehearsal_mark(page)[0] is True
     finally:
         page.close()
+
+
+# --- issue 14: no title clipped on air; no QR code when phone votes carry no weight ----------
+def _scene_page(browser, tmp_path, scene):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from conftest import EngineProcess  # tests/conftest.py
+
+    root = Path(__file__).resolve().parents[2]
+    ep = EngineProcess(db=tmp_path / "show.db", token="test-admin-token",
+                       extra=("--scene", str(root / "scenes" / scene)))
+    ep.start()
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(ep.url + "/overlay")
+    page.wait_for_function("document.getElementById('stage').dataset.connection === 'connected'", timeout=10000)
+    page.wait_for_function("document.getElementById('bug').classList.contains('on')", timeout=5000)
+    page.evaluate("document.fonts.ready")
+    page.wait_for_timeout(300)
+    return ep, page
+
+
+@pytest.mark.parametrize("scene", ["pingyi-hearing.toml", "sanmin-report.toml", "baixing-wenzheng.toml"])
+def test_the_show_title_is_never_cut_on_the_page(browser, tmp_path, scene):
+    ep, page = _scene_page(browser, tmp_path, scene)
+    try:
+        title = ep.api("GET", "/api/scene")["title"]
+        box = page.evaluate("""(() => { const n = document.querySelector('.bug-title');
+            return {text: n.textContent, sw: n.scrollWidth, cw: n.clientWidth, sh: n.scrollHeight, ch: n.clientHeight,
+                    two: n.classList.contains('two-lines'), sub: getComputedStyle(document.querySelector('.bug-sub')).display};
+            })()""")
+        assert box["text"] == title
+        assert box["sw"] <= box["cw"], box  # the whole title in its box: no "…", nothing cut
+        if box["two"]:  # two lines: both inside the box's height, the subtitle gives way
+            assert box["sh"] <= box["ch"] + 1 and box["sub"] == "none", box
+        ep.api("POST", "/api/control", {"action": "show.start"})  # a speaker's lower third, if the segment has one
+        page.wait_for_timeout(500)
+        for sel in (".lt-name", ".lt-title", ".lt-unit"):
+            fits = page.evaluate("(sel) => { const n = document.querySelector(sel); "
+                                 "return !n.textContent || n.scrollWidth <= n.clientWidth; }", sel)
+            assert fits, sel
+    finally:
+        page.close()
+        ep.kill()
+
+
+def test_no_qr_code_when_phone_votes_carry_no_weight(browser, tmp_path):
+    ep, page = _scene_page(browser, tmp_path, "pingyi-hearing.toml")  # remote_weight 0
+    try:
+        assert ep.api("GET", "/api/scene")["remote_weight"] == 0
+        pid = ep.api("POST", "/api/polls", {"title": "满意度", "kind": "satisfaction"})["id"]
+        ep.api("POST", f"/api/polls/{pid}/open", {})
+        page.wait_for_function("document.getElementById('tally').classList.contains('on')", timeout=3000)
+        page.wait_for_timeout(300)
+        assert not is_on(page, "qr")
+        control(ep, "overlay.set", element="qr", mode="show")  # the director may still force it
+        page.wait_for_function("document.getElementById('qr').classList.contains('on')", timeout=3000)
+    finally:
+        page.close()
+        ep.kill()

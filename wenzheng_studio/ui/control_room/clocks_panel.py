@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QCheckBox, QFrame, QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout
+from PySide6.QtWidgets import QApplication, QCheckBox, QFrame, QLabel, QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout
 
 from ..fonts import app_font
 from .i18n import Translator
@@ -54,6 +54,7 @@ class ClocksPanel(QFrame):
         # below keeps its rows at 1920x1080.
         self.timer_digits.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         self.timer_digits.setFixedHeight(132)
+        self.timer_digits.setProperty("compact_pt", 58)
         self.sound = QCheckBox(tr("提示音"))
         self.sound.setFont(app_font(14))
         self.sound.setFocusPolicy(Qt.NoFocus)
@@ -80,9 +81,19 @@ class ClocksPanel(QFrame):
         grid.addWidget(label(caption, 15, False, DIM, CENTRE), 0, col)
         value = label("--:--", size, True, TEXT, CENTRE)
         _steady(value)
+        value.setProperty("widest", widest)
+        value.setProperty("compact_pt", round(size * 0.7))
         value.setMinimumWidth(value.fontMetrics().horizontalAdvance(widest) + 8)
         grid.addWidget(value, 1, col)
         return value
+
+    def set_compact(self, on: bool) -> None:
+        """Called after the window scaled the fonts: the fixed sizes follow them."""
+        self.timer_digits.setFixedHeight(78 if on else 132)
+        for value in self.findChildren(QLabel):
+            if value.property("widest"):
+                value.setMinimumWidth(value.fontMetrics().horizontalAdvance(value.property("widest")) + 8)
+        self.timer_caption.setFixedWidth(self.timer_caption.fontMetrics().horizontalAdvance(self.timer_caption.text()) + 16)
 
     def set_scene(self, scene: dict[str, Any]) -> None:
         self.scene = scene

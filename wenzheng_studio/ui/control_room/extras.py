@@ -30,7 +30,7 @@ class PreviewPanel(QFrame):
         self.feed = EngineBridge(self.url, None, namespace="/overlay", parent=self)
         self.area = QWidget()
         self.area.setStyleSheet("background: #3a3a3a;")  # a neutral grey shows transparent areas
-        self.area.setMinimumHeight(180)
+        self.area.setMinimumHeight(120)
         self.canvas = OverlayCanvas(self.area, background=None)
         self.feed.stateChanged.connect(self.canvas.set_state)
         self.feed.tallyChanged.connect(self.canvas.set_tally)
@@ -47,6 +47,9 @@ class PreviewPanel(QFrame):
         box.addWidget(self.area, 1)
         self.feed.start()
 
+    def set_compact(self, on: bool) -> None:
+        self.area.setMinimumHeight(56 if on else 120)  # it grows into what the votes leave
+
     # The control room's own pushes are operator views; the preview ignores them.
     def set_state(self, state: dict[str, Any]) -> None:
         pass
@@ -59,8 +62,8 @@ class PreviewPanel(QFrame):
             self.feed.request("GET", "/api/scene", callback=self._scene)
 
     def _scene(self, reply) -> None:
-        if reply.ok and isinstance(reply.body, dict) and reply.body.get("vote_url"):
-            self.canvas.set_qr_url(str(reply.body["vote_url"]))
+        if reply.ok and isinstance(reply.body, dict):
+            self.canvas.set_scene(reply.body)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -33,8 +33,9 @@ class GraphicsPanel(QFrame):
         grid.setContentsMargins(8, 4, 8, 4)
         grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(3)
-        grid.addWidget(label(tr("图文"), 16, True), 0, 0, 1, 2)
-        grid.addWidget(label(tr("自动：按节目进程出现"), 12, False, DIM), 0, 2, 1, 2)
+        self.heading = (label(tr("图文"), 16, True), label(tr("自动：按节目进程出现"), 12, False, DIM))
+        grid.addWidget(self.heading[0], 0, 0, 1, 2)
+        grid.addWidget(self.heading[1], 0, 2, 1, 2)
         for i, (element, name) in enumerate(ELEMENTS):
             row, col = 1 + i // 2, (i % 2) * 2
             grid.addWidget(label(tr(name), 14, False), row, col)
@@ -59,6 +60,12 @@ class GraphicsPanel(QFrame):
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         self.set_modes({})
+
+    def set_compact(self, on: bool) -> None:
+        """Compact: no heading row (the six names say what they are; the tooltip says the rest)."""
+        for lab in self.heading:
+            lab.setVisible(not on)
+        self.setToolTip(f"{self.tr_('图文')} — {self.tr_('自动：按节目进程出现')}" if on else "")
 
     def _clicked(self, element: str, mode: str) -> None:
         self._check(element, self.modes.get(element, "auto"))  # the engine's push moves the check

@@ -63,13 +63,18 @@ class QuestionsPanel(QFrame):
         top.addWidget(self.head_rate)
         top.addWidget(self.refresh_btn)
         top.addWidget(self.review_btn)
-        buttons = QGridLayout()  # one row: the list keeps the height (six questions at 1920x1080)
-        for i, b in enumerate((self.on_air_btn, self.off_air, self.by_head, self.by_deputy)):
-            buttons.addWidget(b, 0, i)
+        self.buttons = QGridLayout()  # one row: the list keeps the height (six questions at 1920x1080)
+        self.set_compact(False)
         box = QVBoxLayout(self)
         box.addLayout(top)
         box.addWidget(self.list, 1)
-        box.addLayout(buttons)
+        box.addLayout(self.buttons)
+
+    def set_compact(self, on: bool) -> None:
+        """Compact (a narrow middle column): the four buttons in two rows, none cut short."""
+        for i, b in enumerate((self.on_air_btn, self.off_air, self.by_head, self.by_deputy)):
+            self.buttons.removeWidget(b)
+            self.buttons.addWidget(b, *((i // 2, i % 2) if on else (0, i)))
 
     def set_scene(self, scene: dict[str, Any]) -> None:
         for unit in scene.get("units", []) or []:

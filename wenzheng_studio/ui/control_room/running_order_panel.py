@@ -51,6 +51,7 @@ class RunningOrderPanel(QFrame):
         self.setObjectName("panel")
         self.tr_ = tr
         self.rows: list[dict[str, Any]] = []
+        self.row_h, self.visible_rows = ROW_H, VISIBLE_ROWS  # fewer, lower rows when compact
         self._on_air = -1
         self._next = -1
         self._in_view: tuple = ()
@@ -122,6 +123,22 @@ class RunningOrderPanel(QFrame):
         box.addLayout(head)
         box.addWidget(self.table, 1)
         box.addLayout(buttons)
+
+    def _fit_height(self) -> None:
+        # nine segments visible without scrolling (seven when compact); more scroll, the
+        # on-air and next rows kept in view
+        shown = max(1, min(self.table.rowCount(), self.visible_rows))
+        header = self.table.horizontalHeader().sizeHint().height()
+        self.table.setFixedHeight(header + self.row_h * shown + 6)
+
+    def set_compact(self, on: bool, tight: bool = False) -> None:
+        """A 1366x768 screen: lower rows, seven in view (six when tight), a lower TAKE button."""
+        self.row_h, self.visible_rows = (26, 6 if tight else 7) if on else (ROW_H, VISIBLE_ROWS)
+        self.table.verticalHeader().setDefaultSectionSize(self.row_h)
+        self.take.setMinimumHeight(40 if on else 56)
+        self._fit_height()
+        if self._on_air >= 0:
+            self.keep_in_view()
 
     def set_held(self, held: bool) -> None:
         self.hold.setText(f"{self.tr_('解除保持') if held else self.tr_('保持本环节')}  [H]")
@@ -206,9 +223,7 @@ class RunningOrderPanel(QFrame):
         self.rows = rows
         if self.table.rowCount() != len(rows):
             self.table.setRowCount(len(rows))
-            # nine segments visible without scrolling; more scroll, the on-air row kept in view
-            shown = max(1, min(len(rows), VISIBLE_ROWS))
-            self.table.setFixedHeight(self.table.horizontalHeader().height() + ROW_H * shown + 6)
+            self._fit_height()
             for r in range(len(rows)):
                 for c in range(len(COLUMNS)):
                     if self.table.item(r, c) is None:

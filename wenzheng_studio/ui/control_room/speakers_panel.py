@@ -104,6 +104,12 @@ class SpeakersPanel(QFrame):
         box.addWidget(self.empty)
         box.addLayout(grid)
 
+    def set_compact(self, on: bool, tight: bool = False) -> None:
+        """A 1366x768 screen: lower rows; tight (maximized there), two rows before it scrolls."""
+        row_h = 26 if on else ROW_H
+        self.table.verticalHeader().setDefaultSectionSize(row_h)
+        self.table.setMinimumHeight((2 if tight else 3) * row_h + (22 if on else 30))
+
     def previous(self) -> None:
         if self.current > 0:
             self.actionRequested.emit("speaker.goto", {"index": self.current - 1})

@@ -75,3 +75,36 @@ def set_colour(lab: QLabel, colour: str) -> None:
     if lab.property("colour") != colour:  # restyling is costly; only when it changes
         lab.setProperty("colour", colour)
         lab.setStyleSheet(f"color: {colour};")
+
+
+# Compact (a 1366x768 screen): smaller type and tighter buttons, so every panel fits without
+# scrolling the window. The sizes are scaled from each widget's own 1920x1080 size.
+COMPACT_SCALE = 0.78
+COMPACT_STYLESHEET = """
+QPushButton { padding: 2px 3px; }
+QPushButton#small { padding: 1px 4px; }
+QLineEdit, QSpinBox, QComboBox { padding: 1px; }
+QHeaderView::section { padding: 1px; }
+QLabel#rehearsal_badge { padding: 2px 8px; }
+"""
+
+
+def scale_fonts(root, factor: float) -> None:
+    """Every widget under `root` (and `root`) at `factor` times its full-size font; 1.0 restores it.
+    The full size is remembered on the widget, so going back and forth never drifts."""
+    from PySide6.QtWidgets import QWidget
+
+    for w in [root, *root.findChildren(QWidget)]:
+        base = w.property("base_pt")
+        if base is None:
+            base = w.font().pointSizeF()
+            if base <= 0:
+                continue
+            w.setProperty("base_pt", base)
+        size = round(float(base) * factor * 2) / 2
+        if factor != 1.0 and w.property("compact_pt"):  # a size of its own when compact
+            size = float(w.property("compact_pt"))
+        if abs(w.font().pointSizeF() - size) > 0.01:
+            f = w.font()
+            f.setPointSizeF(size)
+            w.setFont(f)

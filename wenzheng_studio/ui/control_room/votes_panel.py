@@ -55,6 +55,7 @@ class VotesPanel(QFrame):
         self.confirm = confirm
         self.poll: dict[str, Any] | None = None
         self.presets: list[dict[str, Any]] = []
+        self._segment_key: tuple | None = None  # the segment whose poll was last preselected
         self._samples: deque[tuple[float, int]] = deque()
         self.rate = 0.0
         self._choice_keys: tuple = ()
@@ -115,6 +116,7 @@ class VotesPanel(QFrame):
         self.plot.getAxis("bottom").setTicks([[]])  # no poll yet: no choices to label
         self.plot.setXRange(-0.6, 2.6, padding=0)
         self.combined_grid = QGridLayout()
+        self.compact = False
 
         form = QGridLayout()
         form.addWidget(label(tr("预设"), 14, False, DIM), 0, 0)
@@ -191,9 +193,29 @@ class VotesPanel(QFrame):
 
     # --- engine pushes -----------------------------------------------------------------
     def on_state(self, state: dict[str, Any]) -> None:
+        seg = state.get("segment") or {}
+        key = (seg.get("index"), seg.get("key"))
+        if key != self._segment_key:  # a new segment: preselect the poll it calls for (F5 creates it)
+            self._segment_key = key
+            self._follow_segment(seg)
         poll = state.get("poll")
         if isinstance(poll, dict) and (self.poll is None or (poll.get("id") or 0) >= (self.poll.get("id") or 0)):
             self.show_poll(poll)
+
+    def _follow_segment(self, seg: dict[str, Any]) -> None:
+        """A hearing slot asks for a rating4 poll of its unit: choose that preset and title."""
+        kind, unit = seg.get("poll_kind"), seg.get("unit") or ""
+        if not kind:
+            return
+        for i, p in enumerate(self.presets):
+            if p["kind"] == kind and (p["unit"] == unit or kind == "yesno"):
+                self.preset.blockSignals(True)
+                self.preset.setCurrentIndex(i)
+                self.preset.blockSignals(False)
+                self._preset_chosen(i)
+                if seg.get("poll_title"):
+                    self.title.setText(seg["poll_title"])
+                return
 
     def on_tally(self, poll: dict[str, Any], now: float) -> None:
         if self.poll is not None and poll.get("id") == self.poll.get("id"):
@@ -252,10 +274,23 @@ class VotesPanel(QFrame):
             name = label(c["label"], 15, False, DIM, Qt.AlignCenter)
             value = label("0.0%", 26, True, TEXT, Qt.AlignCenter)
             value.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)  # new digits: no re-layout
+            value.setProperty("base_pt", 26.0)  # the window's compact scaling knows both sizes
+            value.setProperty("compact_pt", 16)
+            if self.compact:
+                value.setFont(app_font(16, True))
             value.setMinimumHeight(value.fontMetrics().height() + 4)
             self.combined_grid.addWidget(name, 0, col)
             self.combined_grid.addWidget(value, 1, col)
             self._combined_labels[c["key"]] = (name, value)
+
+    def set_compact(self, on: bool) -> None:
+        self.compact = on
+        self.plot.setMinimumHeight(48 if on else 120)
+        self.plot.showAxis("left", not on)  # a low chart: the figures above say the numbers
+        for _name, value in self._combined_labels.values():  # fonts already scaled by the window
+            value.setMinimumHeight(value.fontMetrics().height() + 4)
+        for axis in ("bottom", "left"):
+            self.plot.getAxis(axis).setTickFont(app_font(11 if on else 14))
 
     def tick(self, mono_now: float, server_now: float) -> None:
         """Status line, countdown and ballots per second; called a few times a second."""

@@ -27,13 +27,22 @@ from .running_order_panel import RunningOrderPanel
 from .refusals import refusal_text
 from .speakers_panel import SpeakersPanel
 from ..connection import signed_in_title
-from .style import AMBER, DIM, GREEN, RED, STYLESHEET, button, label, set_colour
+from .style import (AMBER, COMPACT_SCALE, COMPACT_STYLESHEET, DIM, GREEN, RED, STYLESHEET, button, label,
+                    scale_fonts, set_colour)
 from .votes_panel import VotesPanel
 
 TICK_MS = 40            # 25 Hz: clocks move every frame a viewer could notice
 SLOW_TICK_EVERY = 5     # status lines and rates: 5 Hz is plenty
 TAKE_GUARD_S = 0.6      # a double press of TAKE must not skip a segment
 ALERT_KEEP_S = 15.0
+# Below this window size (a 1366x768 laptop or studio monitor) the room goes compact: smaller
+# type, lower rows and a smaller preview, so nothing needs scrolling the window.
+COMPACT_BELOW = (1600, 900)
+TIGHT_BELOW = 740  # maximized on a 768 px screen (title bar, task bar): a table row fewer
+# stretch, minimum width full size / compact (the left column a little wider when compact:
+# its three rows of speaker buttons)
+COLUMNS = ((5, 420, 300), (8, 700, 440), (7, 560, 400))
+COMPACT_STRETCH = (10, 16, 14)
 
 # Two lines, each short enough for 1920 px (wrapped, never cut off, at 1366 px).
 KEYS_HELP = ("Enter/F12 TAKE · Ctrl+← 上一环节 · Ctrl+1…9/Ctrl+G 跳转 · H 保持/解除 · Ctrl+E 结束 · "
@@ -76,6 +85,11 @@ class ControlRoomWindow(QMainWindow):
         self.banner = label(tr("正在连接…"), 18, True, None, Qt.AlignCenter)
         self.banner.setMinimumWidth(240)
         self.title = label("", 22, True)
+        self.title.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # elided to its room, never cut
+        self.title.setMinimumWidth(160)
+        self._title_text = ""
+        self.compact: bool | None = None
+        self.tight = False
         self.alert = label("", 16, True, RED)
         self.alert.setWordWrap(True)
         self.alert.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # a long refusal never widens the window
@@ -118,7 +132,7 @@ class ControlRoomWindow(QMainWindow):
         # is taken from the question queue.
         top.addWidget(self.hold_banner, 3)
         top.addWidget(self.ended_banner, 3)
-        top.addWidget(self.title)
+        top.addWidget(self.title, 2)
         top.addWidget(self.alert, 1)
         top.addWidget(self.seat_cards)
         top.addWidget(self.operators_btn)
@@ -139,16 +153,18 @@ class ControlRoomWindow(QMainWindow):
         columns = QHBoxLayout()
         # Widths come from the stretch factors alone (not from button texts), so no
         # language or long label can squeeze one column for another.
-        for layout, stretch, minimum in ((left, 5, 420), (middle, 8, 700), (right, 7, 560)):
+        self.columns: list[QWidget] = []
+        for layout, (stretch, minimum, _compact) in zip((left, middle, right), COLUMNS):
             column = QWidget()
             column.setLayout(layout)
             layout.setContentsMargins(0, 0, 0, 0)
             column.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
             column.setMinimumWidth(minimum)
             columns.addWidget(column, stretch)
+            self.columns.append(column)
         columns.setContentsMargins(0, 0, 0, 0)
-        # On a screen smaller than the columns need (1366x768) they scroll; the banners above
-        # and the key help below always stay in view.
+        # At 1920x1080 and (compact) at 1366x768 everything fits; only a still smaller screen
+        # scrolls, and the banners above and the key help below always stay in view.
         panels = QWidget()
         panels.setLayout(columns)
         self.scroll = QScrollArea()
@@ -170,6 +186,51 @@ class ControlRoomWindow(QMainWindow):
         body.setFocusPolicy(Qt.StrongFocus)  # the keys land here, not in a text field
         self.setCentralWidget(body)
         body.setFocus()
+        self.set_compact(False)
+
+    # --- compact: a 1366x768 screen --------------------------------------------------------
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        size = event.size()
+        self.set_compact(size.width() < COMPACT_BELOW[0] or size.height() < COMPACT_BELOW[1],
+                         size.height() < TIGHT_BELOW)
+        self._fit_title()
+
+    def set_compact(self, on: bool, tight: bool = False) -> None:
+        """Smaller type, lower rows, a smaller preview and narrower columns (1366x768), or the
+        full 1920x1080 room. `tight` (maximized on a 768 px screen): a row fewer in the tables."""
+        tight = on and tight
+        if on == self.compact and tight == self.tight:
+            return
+        self.tight = tight
+        if on == self.compact:
+            self.running_order.set_compact(on, tight)
+            self.speakers.set_compact(on, tight)
+            return
+        self.compact = on
+        self.setStyleSheet(STYLESHEET + (COMPACT_STYLESHEET if on else ""))
+        self._scale_fonts()
+        row = self.columns[0].parentWidget().layout()
+        for i, (column, (stretch, minimum, compact)) in enumerate(zip(self.columns, COLUMNS)):
+            column.setMinimumWidth(compact if on else minimum)
+            row.setStretch(i, COMPACT_STRETCH[i] if on else stretch)
+        right = self.columns[2].layout()  # compact: the votes' bars before a bigger preview
+        right.setStretchFactor(self.preview, 2 if on else 4)
+        right.setStretchFactor(self.votes, 8 if on else 6)
+        for panel in (self.clocks, self.questions, self.preview, self.votes, self.graphics):
+            panel.set_compact(on)
+        self.running_order.set_compact(on, tight)
+        self.speakers.set_compact(on, tight)
+
+    def _scale_fonts(self) -> None:
+        if self.compact is not None:
+            scale_fonts(self.centralWidget(), COMPACT_SCALE if self.compact else 1.0)
+
+    def _fit_title(self) -> None:
+        """The show and segment title, shortened with … when the bar is narrow (the whole in its tooltip)."""
+        t = self.title
+        t.setText(t.fontMetrics().elidedText(self._title_text, Qt.ElideRight, max(0, t.width() - 4)))
+        t.setToolTip(self._title_text if t.text() != self._title_text else "")
 
     def _wire(self) -> None:
         b = self.bridge
@@ -208,7 +269,7 @@ class ControlRoomWindow(QMainWindow):
         self.speakers.actionRequested.connect(lambda action, fields: b.control(action, **fields))
         self.speakers.toggle.clicked.disconnect()
         self.speakers.toggle.clicked.connect(self.toggle_timer)
-        self.votes.pollShown.connect(lambda _poll: self.refresh_actions())
+        self.votes.pollShown.connect(lambda _poll: (self.refresh_actions(), self._scale_fonts()))
         self.questions.queueChanged.connect(self.refresh_actions)
         self.graphics.modeRequested.connect(lambda element, mode: b.control("overlay.set", element=element, mode=mode))
 
@@ -445,7 +506,8 @@ class ControlRoomWindow(QMainWindow):
         self.state = state
         self.clock.update(state)
         show = state.get("show") or {}
-        self.title.setText(" ".join(p for p in (show.get("title", ""), (state.get("segment") or {}).get("title", "")) if p))
+        self._title_text = " ".join(p for p in (show.get("title", ""), (state.get("segment") or {}).get("title", "")) if p)
+        self._fit_title()
         self.running_order.set_rows(state.get("running_order") or [], show.get("status", "standby"))
         held = bool((state.get("segment") or {}).get("hold"))
         self.hold_banner.setVisible(held)
@@ -494,6 +556,7 @@ class ControlRoomWindow(QMainWindow):
             self.votes.set_scene(self.scene)
             self.questions.set_scene(self.scene)
             self.seat_cards.set_scene(self.scene)
+            self._scale_fonts()  # labels the scene made (the votes' choices) at this room's size
             show = (self.state.get("show") or {}) if self.state else {}
             self.set_rehearsal(bool(self.scene.get("rehearsal")) or bool(show.get("rehearsal")))
             self.refresh_actions()

@@ -37,6 +37,7 @@ class OverlayCanvas(QWidget):
         self.background: QColor | None = None
         self.set_background(background)
         self.drawn: list[str] = []  # strings drawn in the last paint (read by tests)
+        self.layouts: list[dict] = []  # each title's lines, size and box in the last paint
         self._ticker = QTimer(self)
         self._ticker.setInterval(FRAME_MS)
         self._ticker.setTimerType(Qt.PreciseTimer)
@@ -55,6 +56,10 @@ class OverlayCanvas(QWidget):
 
     def set_qr_url(self, url: str) -> None:
         self.model.set_qr_url(url)
+        self._retarget()
+
+    def set_scene(self, scene: dict) -> None:
+        self.model.set_scene(scene)
         self._retarget()
 
     def set_background(self, colour: QColor | str | None) -> None:
@@ -154,6 +159,7 @@ class OverlayCanvas(QWidget):
         stage = P.Stage(painter, self.family)
         self._paint_elements(stage, self.clock())
         self.drawn = stage.drawn
+        self.layouts = stage.layouts
 
     def _paint_elements(self, st: P.Stage, now: float) -> None:
         m, tr = self.model, self.transitions

@@ -38,6 +38,7 @@ class OverlayModel:
         self.state: dict[str, Any] = {}
         self.poll: dict[str, Any] | None = None
         self.qr_url = ""
+        self.remote_weight: float | None = None  # the scene's; 0: phone votes carry no weight
         self._timer_received_at = clock()
 
     # --- input ---------------------------------------------------------------------------
@@ -53,6 +54,13 @@ class OverlayModel:
 
     def set_qr_url(self, url: str) -> None:
         self.qr_url = url or ""
+
+    def set_scene(self, scene: dict[str, Any]) -> None:
+        """GET /api/scene: the voting address and the weight of phone votes."""
+        if scene.get("vote_url"):
+            self.set_qr_url(str(scene["vote_url"]))
+        weight = scene.get("remote_weight")
+        self.remote_weight = float(weight) if isinstance(weight, (int, float)) else None
 
     # --- derived -------------------------------------------------------------------------
     def mode(self, element: str) -> str:
@@ -101,7 +109,9 @@ class OverlayModel:
         if element == "tally":
             return poll is not None and poll.get("state") in ("open", "closed")
         if element == "qr":
-            return poll is not None and poll.get("state") == "open"
+            # No QR code asking phones to vote when their votes count for nothing (评议听证,
+            # 三民: remote_weight 0); the director's 显示 can still force it.
+            return poll is not None and poll.get("state") == "open" and self.remote_weight != 0
         if element == "lower_third":
             return not self.visible("question")  # the question's lower third takes the same place
         if element == "question":

@@ -1,10 +1,12 @@
 """Paints each overlay element in design pixels. Text goes through QPainter.drawText with a
-plain string, so viewer text is never interpreted as rich text; every string is elided to
-its box."""
+plain string, so viewer text is never interpreted as rich text. Every title and name is drawn
+whole inside its box (shrunk, or in two lines where the box has the height); only viewer text
+too long for its lines, or a name too long even at 60%, is elided."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any, Callable, Iterator
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -24,6 +26,7 @@ class Stage:
         self.p = painter
         self.family = family
         self.drawn: list[str] = []
+        self.layouts: list[dict[str, Any]] = []  # each text(): its lines, size and box (tests check the fit)
 
     def font(self, px: int, bold: bool = False) -> QFont:
         f = QFont(self.family)
@@ -33,18 +36,29 @@ class Stage:
         return f
 
     def text(self, rect: QRectF, text: str, px: int, colour: QColor, bold: bool = False,
-             align: Qt.AlignmentFlag = Qt.AlignLeft | Qt.AlignVCenter) -> float:
-        """Draws one elided line; returns the width it took."""
+             align: Qt.AlignmentFlag = Qt.AlignLeft | Qt.AlignVCenter, two_lines: bool = False) -> float:
+        """Draws `text` whole inside `rect`: at `px`, or smaller (down to MIN_FIT of it) until it
+        fits; a title that still does not fit (`two_lines`) breaks into two lines; only what
+        fits nowhere is elided. Returns the width it took; `layouts` records what was drawn."""
         if not text:
             return 0.0
-        font = self.font(px, bold)
+        size, lines = fit_text(text, rect, px, bold, self.family, two_lines)
+        font = self.font(size, bold)
         metrics = QFontMetricsF(font)
-        shown = metrics.elidedText(text, Qt.ElideRight, rect.width())
         self.p.setFont(font)
         self.p.setPen(colour)
-        self.p.drawText(rect, int(align) | int(Qt.TextSingleLine), shown)
-        self.drawn.append(shown)
-        return metrics.horizontalAdvance(shown)
+        if len(lines) == 1:
+            self.p.drawText(rect, int(align) | int(Qt.TextSingleLine), lines[0])
+        else:
+            line_h = rect.height() / len(lines)
+            for i, line in enumerate(lines):
+                self.p.drawText(QRectF(rect.left(), rect.top() + i * line_h, rect.width(), line_h),
+                                int(align) | int(Qt.TextSingleLine), line)
+        self.drawn.append("".join(lines))
+        width = max(metrics.horizontalAdvance(line) for line in lines)
+        self.layouts.append({"text": text, "lines": lines, "px": size, "rect": QRectF(rect), "bold": bold,
+                             "width": width, "line_h": metrics.height()})
+        return width
 
     def wrapped(self, rect: QRectF, text: str, px: int, colour: QColor, max_lines: int,
                 line_h: float) -> list[str]:
@@ -66,6 +80,60 @@ class Stage:
             self.p.drawRoundedRect(rect, radius, radius)
         else:
             self.p.drawRect(rect)
+
+
+MIN_FIT = 0.6  # a title shrinks to 60% of its size before it breaks or is elided
+
+
+def fit_text(text: str, rect: QRectF, px: int, bold: bool, family: str, two_lines: bool) -> tuple[int, list[str]]:
+    """The size and lines that draw `text` inside `rect`: one line shrunk to fit; else (two_lines,
+    with the height for it) two lines, shrunk to fit; else one line at the smallest size, elided."""
+    size, lines = _fit(text, round(rect.width(), 2), round(rect.height(), 2), px, bold, family, two_lines)
+    return size, list(lines)
+
+
+@lru_cache(maxsize=512)  # every frame paints the same titles: measure each once
+def _fit(text: str, width: float, height: float, px: int, bold: bool, family: str,
+         two_lines: bool) -> tuple[int, tuple[str, ...]]:
+    rect = QRectF(0, 0, width, height)
+
+    def font(size: int) -> QFont:
+        f = QFont(family)
+        f.setPixelSize(size)
+        f.setBold(bold)
+        f.setHintingPreference(QFont.PreferNoHinting)
+        return f
+
+    smallest = max(12, int(px * MIN_FIT))
+    width = rect.width()
+    for size in range(px, smallest - 1, -1):
+        m = QFontMetricsF(font(size))
+        if m.horizontalAdvance(text) <= width:
+            return size, (text,)
+    if two_lines:
+        for size in range(px, smallest - 1, -1):
+            f = font(size)
+            m = QFontMetricsF(f)
+            if 2 * m.height() > rect.height() + 2:
+                continue
+            lines = split_two(text, f, width)
+            if lines and all(m.horizontalAdvance(line) <= width for line in lines):
+                return size, tuple(lines)
+    f = font(smallest)
+    return smallest, (QFontMetricsF(f).elidedText(text, Qt.ElideRight, width),)
+
+
+def split_two(text: str, font: QFont, width: float) -> list[str] | None:
+    """Two lines, broken at a space if the title has one (向市民报告 听市民意见 …), else in the middle."""
+    m = QFontMetricsF(font)
+    spaces = [i for i, ch in enumerate(text) if ch == " "]
+    candidates = sorted(spaces, key=lambda i: abs(i - len(text) / 2)) or [len(text) // 2]
+    for i in candidates:
+        first, second = text[:i].rstrip(), text[i:].lstrip()
+        if m.horizontalAdvance(first) <= width and m.horizontalAdvance(second) <= width:
+            return [first, second]
+    half = (len(text) + 1) // 2
+    return [text[:half], text[half:]]
 
 
 def wrap_lines(text: str, font: QFont, width: float, max_lines: int) -> list[str]:
@@ -116,11 +184,15 @@ def paint_bug(st: Stage, c: dict[str, Any], amount: float, subtitle: str = "") -
             return
         st.box(QRectF(r.left(), r.top(), 14, r.height()), S.RED)
         st.box(QRectF(r.left() + 14, r.top(), r.width() - 14, r.height()), S.NAVY)
+        title_box = QRectF(r.left() + 36, r.top() + 8, r.width() - 52, 54)
+        if subtitle and fit_text(c["title"], title_box, 42, True, st.family, False)[1] != [c["title"]]:
+            subtitle = ""  # a title too long for one line takes the whole box, in two lines
         if subtitle:
-            st.text(QRectF(r.left() + 36, r.top() + 8, r.width() - 52, 54), c["title"], 42, S.WHITE, bold=True)
+            st.text(title_box, c["title"], 42, S.WHITE, bold=True)
             st.text(QRectF(r.left() + 36, r.top() + 62, r.width() - 52, 30), subtitle, 18, S.GOLD_LIGHT)
         else:
-            st.text(QRectF(r.left() + 36, r.top(), r.width() - 52, r.height()), c["title"], 46, S.WHITE, bold=True)
+            st.text(QRectF(r.left() + 36, r.top(), r.width() - 52, r.height()), c["title"], 46, S.WHITE, bold=True,
+                    two_lines=True)
 
 
 def paint_timer(st: Stage, c: dict[str, Any], amount: float, remaining: float, state: str) -> None:

@@ -80,7 +80,7 @@ class OverlayWindow(QWidget):
             self.bridge.request("GET", "/api/scene", callback=self._scene)
 
     def _scene(self, reply) -> None:
-        if reply.ok and isinstance(reply.body, dict) and reply.body.get("vote_url"):
-            self.canvas.set_qr_url(str(reply.body["vote_url"]))
+        if reply.ok and isinstance(reply.body, dict):
+            self.canvas.set_scene(reply.body)
         elif not reply.ok:
             log.warning("overlay: no scene from the engine: %s", reply.error)

@@ -1,0 +1,33 @@
+"""F5 in a hearing slot creates the segment's poll for its unit: the panel preselects it."""
+
+from wenzheng_studio.core.scene import load_scene
+from wenzheng_studio.paths import scenes_dir
+from wenzheng_studio.ui.control_room.i18n import Translator
+from wenzheng_studio.ui.control_room.votes_panel import VotesPanel
+
+
+class _Bridge:
+    def control(self, *a, **k):
+        pass
+
+    def request(self, *a, **k):
+        pass
+
+
+def test_a_hearing_slot_preselects_its_units_rating4_poll(qtbot):
+    scene = load_scene(scenes_dir() / "pingyi-hearing.toml")
+    panel = VotesPanel(Translator("zh"), _Bridge(), lambda text: True)
+    # (not qtbot.addWidget: the panel's `close` is its 结束投票 button, which shadows QWidget.close)
+    panel.set_scene(scene.to_dict())
+    slot = next(s for s in scene.segments if s.poll_kind == "rating4" and s.speakers)
+    unit = slot.speakers[0].unit
+    panel.on_state({"segment": {"index": 3, "key": slot.key, "poll_kind": "rating4", "unit": unit,
+                                "poll_title": slot.poll_title}, "poll": None})
+    chosen = panel.presets[panel.preset.currentIndex()]
+    assert (chosen["kind"], chosen["unit"]) == ("rating4", unit)
+    assert panel.title.text() == (slot.poll_title or chosen["title"])
+    # The same segment again does not undo what the director chose by hand.
+    panel.preset.setCurrentIndex(len(panel.presets) - 1)
+    panel.on_state({"segment": {"index": 3, "key": slot.key, "poll_kind": "rating4", "unit": unit}, "poll": None})
+    assert panel.presets[panel.preset.currentIndex()]["kind"] == "yesno"
+    panel.deleteLater()
