@@ -368,12 +368,16 @@ def _expand_for_each(r, s, where, for_each, units, presets) -> list[Segment]:
     return out
 
 
-def load_scene(path: str | Path) -> Scene:
+def read_scene_text(path: str | Path) -> str:
+    """A scene file's text; SceneError (naming the file) when it is missing or not UTF-8."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SceneError(str(p), "", "file not found") from None
     except UnicodeDecodeError as exc:
         raise SceneError(str(p), "", f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    return parse_scene(text, str(p))
+
+
+def load_scene(path: str | Path) -> Scene:
+    return parse_scene(read_scene_text(path), str(Path(path)))

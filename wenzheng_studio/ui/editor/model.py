@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ...core import scene_writer
-from ...core.scene import Scene, SceneError, parse_scene
+from ...core.scene import Scene, SceneError, parse_scene, read_scene_text
 
 KIND_LABELS = {"speakers": "发言", "video": "短片", "questions": "问政", "remote": "连线", "vote": "表决", "plain": "普通"}
 SPEAKER_LABELS = {"units": "各单位负责人", "experts": "嘉宾", "citizens": "市民代表", "none": "无"}
@@ -58,12 +58,7 @@ class EditorDocument:
         SceneError (the loader's words) for a file that is not TOML or not UTF-8, and for
         a shape the editor cannot show (e.g. segments that are not tables)."""
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise SceneError(str(path), "", "file not found") from None
-        except UnicodeDecodeError as exc:
-            raise SceneError(str(path), "", f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        text = read_scene_text(path)  # the loader's own words for a missing or non-UTF-8 file
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
