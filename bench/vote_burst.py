@@ -29,11 +29,13 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import ROOT, RedisServer, ServerProcess, engine_argv, http, percentile, raise_fd_limit, rss_mb  # noqa: E402
+from node_refs import NodePhones, node_server  # noqa: E402
 
 ADMIN = "bench-admin-token"
 CHOICES = ("satisfied", "basic", "unsatisfied")
@@ -143,6 +145,9 @@ def start_target(kind: str, tmp: Path, profile: str | None):
                  "bare-paced": ["--ws", "websockets-sansio", "--gc-paced"]}[kind]
         s = ServerProcess([sys.executable, str(ROOT / "bench" / "bare_server.py"), *extra])
         return [s], [s.url], s.url, 1, False, lambda: None
+    if kind == "node":
+        s = node_server()
+        return [s], [s.url], s.url, 1, False, lambda: None
     if kind == "engine":
         s = ServerProcess(engine_argv(tmp / "engine.db", ADMIN, profile=profile))
         return [s], [s.url], s.url, _open_poll(s.url), True, lambda: None
@@ -174,6 +179,7 @@ def run_target(kind: str, phones: int, workers: int, profile: str | None = None,
     tmp = Path(tempfile.mkdtemp(prefix=f"wz-bench-{kind}-"))
     servers, urls, overlay_url, poll, need_tokens, cleanup = start_target(kind, tmp, profile)
     procs: list = []
+    node_phones: NodePhones | None = None
     try:
         ready_q, out_q, ovl_q = ctx.Queue(), ctx.Queue(), ctx.Queue()
         go, stop, release = ctx.Event(), ctx.Event(), ctx.Event()
@@ -181,15 +187,20 @@ def run_target(kind: str, phones: int, workers: int, profile: str | None = None,
         ovl.start()
         procs.append(ovl)
         assert ready_q.get(timeout=30) == "ready"
-        share = [phones // workers + (1 if w < phones % workers else 0) for w in range(workers)]
-        first = 0
-        for n in share:
-            p = ctx.Process(target=phone_worker, args=(urls, first, n, poll, need_tokens, ready_q, go, out_q, client, release),
-                            daemon=True)
-            p.start()
-            procs.append(p)
-            first += n
-        readies = [ready_q.get(timeout=PHASE_TIMEOUT_S) for _ in share]
+        if client == "node":  # the official socket.io-client, one Node process for every phone
+            share = [phones]
+            node_phones = NodePhones(urls, 0, phones, poll, need_tokens)
+            readies = [node_phones.ready(PHASE_TIMEOUT_S)]
+        else:
+            share = [phones // workers + (1 if w < phones % workers else 0) for w in range(workers)]
+            first = 0
+            for n in share:
+                p = ctx.Process(target=phone_worker, daemon=True,
+                                args=(urls, first, n, poll, need_tokens, ready_q, go, out_q, client, release))
+                p.start()
+                procs.append(p)
+                first += n
+            readies = [ready_q.get(timeout=PHASE_TIMEOUT_S) for _ in share]
         rss_idle = {s.pid: rss_mb(s.pid) for s in servers}
         spying = None
         if spy:  # sample every thread of the (first) server during the burst only
@@ -198,8 +209,12 @@ def run_target(kind: str, phones: int, workers: int, profile: str | None = None,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(0.5 if not spy else 1.5)  # let the connect phase's pushes drain before the burst
         t_go = time.monotonic()
-        go.set()
-        results = [out_q.get(timeout=PHASE_TIMEOUT_S) for _ in share]
+        if node_phones is not None:
+            node_phones.go()
+            results = [{"votes": node_phones.votes(PHASE_TIMEOUT_S)}]
+        else:
+            go.set()
+            results = [out_q.get(timeout=PHASE_TIMEOUT_S) for _ in share]
         if spying is not None:
             spying.send_signal(signal.SIGINT)
             spying.wait(30)
@@ -208,7 +223,7 @@ def run_target(kind: str, phones: int, workers: int, profile: str | None = None,
         last_ack = max((v[3] for v in acked), default=t_go)
         expected = len(acked)
         deadline = time.monotonic() + 3.0
-        if not kind.startswith("bare"):
+        if kind not in BASELINES:
             while time.monotonic() < deadline:  # wait for the final tally to reach the overlay
                 st, view = http(f"{urls[-1]}/api/polls/{poll}", token=ADMIN)
                 if st == 200 and view.get("ballots", 0) >= expected:
@@ -241,12 +256,16 @@ def run_target(kind: str, phones: int, workers: int, profile: str | None = None,
                                 for q in range(0, int(row["burst_s"] * 10) + 2)]
         row["connects_per_s"] = row["connected"] / row["connect_s"] if row["connect_s"] else 0
         row["votes_per_s"] = expected / row["burst_s"] if row["burst_s"] > 0 else 0
-        if not kind.startswith("bare"):
+        if kind not in BASELINES:
             row.update(verify(urls, poll, acked))
         release.set()
+        if node_phones is not None:
+            threading.Thread(target=node_phones.release, daemon=True).start()
         row["hangup_stall_s"] = worst_stall(urls[0], seconds=min(60.0, 5 + phones / 250))
         return row
     finally:
+        if node_phones is not None and node_phones.proc.poll() is None:
+            node_phones.proc.kill()
         for p in procs:
             p.join(timeout=30)
             if p.is_alive():
@@ -291,10 +310,12 @@ def verify(urls: list[str], poll: int, acked: list[tuple]) -> dict:
 
 
 # --- report -------------------------------------------------------------------------------
-COLUMNS = [("target", "{}"), ("phones", "{}"), ("connected", "{}"), ("connects_per_s", "{:.0f}"),
-           ("burst_s", "{:.2f}"), ("votes_per_s", "{:.0f}"), ("p50_ms", "{:.0f}"), ("p95_ms", "{:.0f}"),
-           ("p99_ms", "{:.0f}"), ("tally_to_overlay_ms", "{:.0f}"), ("peak_rss_mb", "{}"),
+COLUMNS = [("target", "{}"), ("client", "{}"), ("phones", "{}"), ("connected", "{}"), ("connect_s", "{:.1f}"),
+           ("connects_per_s", "{:.0f}"), ("burst_s", "{:.2f}"), ("votes_per_s", "{:.0f}"), ("p50_ms", "{:.0f}"),
+           ("p95_ms", "{:.0f}"), ("p99_ms", "{:.0f}"), ("tally_to_overlay_ms", "{:.0f}"), ("peak_rss_mb", "{}"),
            ("lost", "{}"), ("doubled", "{}"), ("hangup_stall_s", "{:.2f}")]
+BASELINES = ("bare", "bare-sansio", "bare-paced", "node")
+OURS = ("engine", "cluster2")
 
 
 def fmt(row: dict, key: str, f: str) -> str:
@@ -302,17 +323,38 @@ def fmt(row: dict, key: str, f: str) -> str:
     return "-" if v is None else f.format(v)
 
 
+def mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else float("nan")
+
+
+def ratios(rows: list[dict]) -> list[str]:
+    """Our targets against each baseline measured with the same client in this run."""
+    out = []
+    for client in dict.fromkeys(r["client"] for r in rows):
+        same = [r for r in rows if r["client"] == client]
+        for kind in OURS:
+            ours = [r for r in same if r["target"] == kind]
+            if not ours:
+                continue
+            for base in BASELINES:
+                ref = [r for r in same if r["target"] == base]
+                if not ref:
+                    continue
+                votes = mean([r["votes_per_s"] for r in ours]) / mean([r["votes_per_s"] for r in ref])
+                connect = mean([r["connect_s"] for r in ours]) / mean([r["connect_s"] for r in ref])
+                p99 = mean([r["p99_ms"] for r in ours]) / mean([r["p99_ms"] for r in ref])
+                out.append(f"{client:>4} client: {kind} / {base}: votes/s {votes:.2f}x, "
+                           f"connect time {connect:.2f}x, p99 ack {p99:.2f}x")
+    return out
+
+
 def print_table(rows: list[dict]) -> None:
     print("| " + " | ".join(k for k, _ in COLUMNS) + " |")
     print("|" + "---|" * len(COLUMNS))
     for r in rows:
         print("| " + " | ".join(fmt(r, k, f) for k, f in COLUMNS) + " |")
-    for base in ("bare", "bare-sansio", "bare-paced"):
-        bare = [r["votes_per_s"] for r in rows if r["target"] == base]
-        for kind in ("engine", "cluster2"):
-            ours = [r["votes_per_s"] for r in rows if r["target"] == kind]
-            if bare and ours:
-                print(f"{kind} / {base} votes/s: {sum(ours) / len(ours) / (sum(bare) / len(bare)):.2f}x")
+    for line in ratios(rows):
+        print(line)
 
 
 def main() -> int:
@@ -320,19 +362,22 @@ def main() -> int:
     ap.add_argument("--phones", type=int, default=1000)
     ap.add_argument("--workers", type=int, default=3, help="load-generator processes")
     ap.add_argument("--rounds", type=int, default=1, help="alternate the targets this many times")
-    ap.add_argument("--targets", default="bare,engine")
+    ap.add_argument("--targets", default="bare,node,engine",
+                    help="bare, bare-sansio, bare-paced, node (socket.io 4 on Node), engine, cluster2")
     ap.add_argument("--profile", help="cProfile the engine into this file (engine target only)")
     ap.add_argument("--json", help="append the rows as JSON lines to this file")
     ap.add_argument("--spy", help="py-spy the server during the burst into this file (collapsed stacks)")
-    ap.add_argument("--client", choices=["raw", "sio"], default="raw",
-                    help="phones: raw = lean Socket.IO v5 client (bench/rawsio.py), sio = python-socketio AsyncClient")
+    ap.add_argument("--clients", default="raw,node",
+                    help="load generators, each run against every target: raw = lean Socket.IO v5 client "
+                         "(bench/rawsio.py, --workers processes), sio = python-socketio AsyncClient, "
+                         "node = the official socket.io-client in one Node process")
     args = ap.parse_args()
     raise_fd_limit()
     rows = []
     for _ in range(args.rounds):
-        for kind in args.targets.split(","):
+        for client, kind in [(c, k) for c in args.clients.split(",") for k in args.targets.split(",")]:
             row = run_target(kind, args.phones, args.workers, args.profile if kind == "engine" else None,
-                             args.client, f"{args.spy}.{kind}" if args.spy else None)
+                             client, f"{args.spy}.{client}.{kind}" if args.spy else None)
             rows.append(row)
             print(json.dumps(row), file=sys.stderr, flush=True)
             if args.json:
