@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import json
 import os
 import re
@@ -9,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -74,8 +76,20 @@ class EngineProcess:
             if m:
                 self.url = m.group(1)
                 self.port = int(self.url.rsplit(":", 1)[1])  # a restart reuses the same port
+                self._drain()
                 return self.url
         raise RuntimeError("engine did not print its ready line")
+
+    def _drain(self) -> None:
+        """Read the child's output for as long as it lives: an undrained pipe fills (64 KB)
+        and the engine then blocks on its next log line, a frozen engine that no test meant.
+        The last lines are kept for a failing test's report (`log_tail`)."""
+        self.log = collections.deque(maxlen=200)
+        for stream in (self.proc.stdout, self.proc.stderr):
+            threading.Thread(target=lambda s=stream, log=self.log: log.extend(s), daemon=True).start()
+
+    def log_tail(self) -> str:
+        return "".join(getattr(self, "log", ()))
 
     def api(self, method: str, path: str, body=None):
         """An operator request; returns the JSON reply (raises on an HTTP error)."""

@@ -4,6 +4,9 @@ first, Ctrl+Z undoes each kind of edit, and only a director edits."""
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import json
 import urllib.error
 import urllib.request
@@ -21,7 +24,10 @@ from wenzheng_studio.ui.control_room import running_order_panel
 from wenzheng_studio.ui.control_room.window import TAKE_GUARD_S
 
 TOKEN = "control-room-edit-token"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The docs' screenshots are retaken only when asked (WENZHENG_SCREENSHOTS=1): a test run
+# leaves the checkout as it found it.
+SCREENSHOTS = (Path(__file__).resolve().parents[2] / "docs" / "screenshots" if os.environ.get("WENZHENG_SCREENSHOTS")
+               else Path(tempfile.mkdtemp(prefix="wz-screenshots-")))
 pytestmark = pytest.mark.timeout(120)
 
 

@@ -25,7 +25,12 @@ def window(qtbot, engine_process):
     w = OverlayWindow(engine_process.url)
     qtbot.addWidget(w)
     w.show()
-    qtbot.waitUntil(lambda: bool(w.canvas.model.state.get("show") and w.canvas.model.qr_url), timeout=10000)
+    try:
+        qtbot.waitUntil(lambda: bool(w.canvas.model.state.get("show") and w.canvas.model.qr_url), timeout=10000)
+    except Exception:
+        print("overlay never got its state: connection", w.bridge.connection, "state keys", list(w.canvas.model.state), "qr", w.canvas.model.qr_url,
+              "alive", w.bridge.client._thread.is_alive())
+        raise
     yield w
     w.close()
 
@@ -64,8 +69,16 @@ def test_window_follows_the_engine_and_its_qr_decodes_to_the_vote_url(window, en
     out = subprocess.run(["zbarimg", "--raw", "-q", str(shot)], capture_output=True, text=True, timeout=30)
     assert out.stdout.strip() == vote_url
 
+    seen = []
+    window.bridge.stateChanged.connect(lambda st: seen.append((time.monotonic(), (st.get("overlay") or {}).get("qr"))))
+    t_hide = time.monotonic()
     ep.api("POST", "/api/control", {"action": "overlay.set", "element": "qr", "mode": "hide"})
-    qtbot.waitUntil(lambda: not window.canvas.model.visible("qr"), timeout=3000)
+    try:
+        qtbot.waitUntil(lambda: not window.canvas.model.visible("qr"), timeout=3000)
+    except Exception:
+        print("the hide never arrived: states seen (s after the hide, qr mode)", [(round(t - t_hide, 2), m) for t, m in seen], window.bridge.connection,
+              window.canvas.model.state.get("overlay"), ep.api("GET", "/api/state").get("overlay"))
+        raise
 
 
 def test_window_is_1920x1080_device_pixels_on_a_scaled_screen(tmp_path):

@@ -130,12 +130,22 @@ class EngineBridge(QObject):
     def _deliver(self, callback, reply: EngineReply) -> None:
         if isinstance(callback, _Quiet):
             if callback.fn is not None:
-                callback.fn(reply)
+                _answer(callback.fn, reply)
             return
         if not reply.ok:
             self.commandFailed.emit(reply.error)
         if callback is not None:
-            callback(reply)
+            _answer(callback, reply)
+
+
+def _answer(callback: Callable[[EngineReply], None], reply: EngineReply) -> None:
+    """A view can close while its request is on the way (the bridge outlives it): the reply
+    then has no one to tell, which must not raise inside the Qt event loop."""
+    try:
+        callback(reply)
+    except RuntimeError as exc:
+        if "deleted" not in str(exc):  # Shiboken: "Signal source has been deleted", "... already deleted"
+            raise
 
 
 class _Quiet:
