@@ -18,6 +18,7 @@ from .questions import ANSWERED, APPROVED, ON_AIR, Question, clean_text, merge_i
 from .running_order import LIVE, RunningOrder
 from . import rundown
 from .rundown import EDIT_ACTIONS
+from .ranking_board import BOARD_ACTIONS, board_group, board_view
 from .scene import Scene
 from .show_records import ShowRecords
 from .timers import SpeakerTimer
@@ -27,7 +28,7 @@ CONTROL_ACTIONS = (
     "show.start", "show.end", "show.resume",
     "timer.start", "timer.pause", "timer.resume", "timer.reset", "timer.add", "timer.toggle",
     "speaker.next", "speaker.goto", "speaker.clear",
-    "overlay.set", "poll.clear", "question.clear", *EDIT_ACTIONS,
+    "overlay.set", "poll.clear", "question.clear", *EDIT_ACTIONS, *BOARD_ACTIONS,
 )
 # Ids in paths: ASCII digits only ("²".isdigit() is True, and int() refuses it).
 _ID_TEXT = re.compile(r"^[0-9]{1,11}$")
@@ -79,6 +80,7 @@ class Show(ShowRecords):
         self.signed_in: dict[str, tuple[str, float]] = {}
         # The year's other parts of each unit's result (POST /api/scores), kept in the show's meta.
         self.scores: dict[str, Any] | None = None
+        self.ranking_group: str | None = None  # the group whose ranking board is on air (ranking.show)
 
     @property
     def scene(self) -> Scene:
@@ -159,6 +161,10 @@ class Show(ShowRecords):
             self.current_poll_id = None
         elif action == "question.clear":
             off = self._take_question_off_air(now)
+        elif action == "ranking.show":
+            self.ranking_group = board_group(body, self.ranking())  # checks the group first
+        elif action == "ranking.hide":
+            self.ranking_group = None
         elif action in EDIT_ACTIONS:
             rundown.edit(o, body, on_air=o.status == LIVE)  # checks everything first, then changes
             o.edited = True
@@ -429,6 +435,7 @@ class Show(ShowRecords):
         q = self.questions.get(self.on_air_question_id) if self.on_air_question_id is not None else None
         out["question"] = q.on_air_view() if q else None
         out["overlay"] = dict(self.overlay)
+        out["ranking_board"] = board_view(self.ranking_group, self.ranking()) if self.ranking_group is not None else None
         out["show"]["rehearsal"] = self.rehearsal
         out["server_time"] = now
         return out
