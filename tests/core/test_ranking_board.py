@@ -81,6 +81,20 @@ def test_a_bad_group_is_refused_and_changes_nothing(body, error):
     assert show.meta() == before and show.state(12.0)["ranking_board"]["group"] == GROUP
 
 
+def test_a_hidden_hearing_score_stays_off_the_board_until_revealed():
+    show = scored_show()
+    poll, _ = show.create_poll({"title": "请为县交通局评分", "kind": "rating4", "unit": "县交通局", "revealed": False}, 20.0)
+    show.poll_action(poll.id, "open", {"countdown_s": None}, 21.0)
+    poll.count("s:main-100", "studio", "main", "good")
+    show.control({"action": "ranking.show", "group": GROUP}, 22.0)
+    shown = {u["unit"]: u for u in show.state(23.0)["ranking_board"]["units"]}
+    assert shown["县交通局"]["hearing"] is None and shown["县交通局"]["composite"] is None
+    assert next(u for g in show.ranking()["groups"] for u in g["units"] if u["unit"] == "县交通局")["hearing"] == 20.0, \
+        "the operators' ranking has it"
+    show.poll_action(poll.id, "reveal", {}, 24.0)
+    assert {u["unit"]: u for u in show.state(25.0)["ranking_board"]["units"]}["县交通局"]["hearing"] == 20.0
+
+
 def test_the_board_is_kept_with_the_show_and_restored():
     show = scored_show()
     show.control({"action": "ranking.show", "group": GROUP}, 10.0)

@@ -94,3 +94,49 @@ def test_the_board_cue_is_persisted_pushed_and_guarded(engine_process, tmp_path)
         assert overlay_state(url)["ranking_board"] is None
     finally:
         ep.kill()
+
+
+def test_a_cue_whose_write_fails_is_not_on_air(tmp_path):
+    """Memory and disk never disagree: a ranking.show the store could not keep answers 503 and puts
+    nothing on air; sent again once the disk is back, it is."""
+    import asyncio
+
+    import pytest
+
+    from wenzheng_studio.core.clock import FakeClock
+    from wenzheng_studio.core.errors import DomainError
+    from wenzheng_studio.server.engine import Engine
+    from wenzheng_studio.store import Store
+
+    class BreakableStore(Store):
+        broken = False
+
+        def _apply(self, ops):
+            if self.broken:
+                raise OSError(28, "No space left on device")
+            return super()._apply(ops)
+
+    async def run():
+        engine = Engine(load_scene(SCENE_PATH), BreakableStore(tmp_path / "show.db"), FakeClock())
+        engine.recover()
+        await engine.start()
+        csv = "unit,survey,review,assessment\n" + "".join(f"{u},80,80,80\n" for u in UNITS)
+        await engine.import_scores(csv.encode())
+        poll = await engine.create_poll({"title": "请为县公安局评分", "kind": "rating4", "unit": "县公安局", "attending": 4})
+        await engine.poll_action(poll.id, "open")
+        await engine.poll_action(poll.id, "close")
+        engine.store.broken = True
+        with pytest.raises(DomainError) as failed:
+            await engine.control({"action": "ranking.show", "group": GROUP})
+        assert failed.value.code == "unavailable"
+        assert engine.state()["ranking_board"] is None and engine.show.ranking_group is None
+        engine.store.broken = False
+        state = await engine.control({"action": "ranking.show", "group": GROUP})
+        assert state["ranking_board"]["units"][0]["unit"] == "县公安局"
+        await engine.stop()
+        again = Engine(load_scene(SCENE_PATH), Store(tmp_path / "show.db"), FakeClock())
+        again.recover()
+        assert again.state()["ranking_board"]["group"] == GROUP
+        again.store.close()
+
+    asyncio.run(run())

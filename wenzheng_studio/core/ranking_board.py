@@ -8,7 +8,8 @@ show figures the ranking (GET /api/ranking, the report) does not.
 
 The board is public while it is shown (state `ranking_board`, every view and the /overlay
 namespace): revealing it is the moment the results are announced. Until then the ranking is
-an operator's view only.
+an operator's view only. A hearing poll created hidden (`revealed` false) counts on the board
+only once revealed, so the board never tells what the poll itself does not.
 """
 
 from __future__ import annotations

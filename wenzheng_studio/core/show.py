@@ -162,7 +162,7 @@ class Show(ShowRecords):
         elif action == "question.clear":
             off = self._take_question_off_air(now)
         elif action == "ranking.show":
-            self.ranking_group = board_group(body, self.ranking())  # checks the group first
+            self.ranking_group = board_group(body, self.ranking(public=True))  # checks the group first
         elif action == "ranking.hide":
             self.ranking_group = None
         elif action in EDIT_ACTIONS:
@@ -409,20 +409,22 @@ class Show(ShowRecords):
         self.scores = {"imported_at": now, "units": rows}
         return self.scores, Change({"kind": "scores.import", "units": len(rows), **_by(actor)}, show=True)
 
-    def hearing_scores(self) -> dict[str, float]:
-        """Each unit's hearing score: its latest rating4 poll that has one."""
+    def hearing_scores(self, public: bool = False) -> dict[str, float]:
+        """Each unit's hearing score: its latest rating4 poll that has one. `public`: only polls whose
+        result may be seen (revealed), for what goes on air — a hidden score stays hidden."""
         out: dict[str, float] = {}
         for poll in sorted(self.polls.values(), key=lambda p: p.id):
-            if poll.kind == "rating4" and poll.unit:
+            if poll.kind == "rating4" and poll.unit and (poll.revealed or not public):
                 score = poll.score(self.signed_in_for(poll))
                 if score is not None:
                     out[poll.unit] = score
         return out
 
-    def ranking(self) -> dict[str, Any]:
+    def ranking(self, public: bool = False) -> dict[str, Any]:
+        """GET /api/ranking; `public`: the ranking board's (hearing scores of revealed polls only)."""
         from .ranking import rank
         units = [{"name": u.name, "short": u.short, "group": u.group} for u in self.scene.units]
-        return rank(units, (self.scores or {}).get("units", {}), self.hearing_scores())
+        return rank(units, (self.scores or {}).get("units", {}), self.hearing_scores(public))
 
     def state(self, now: float, *, operator: bool = False) -> dict[str, Any]:
         out = self.order.view(now)
@@ -435,7 +437,8 @@ class Show(ShowRecords):
         q = self.questions.get(self.on_air_question_id) if self.on_air_question_id is not None else None
         out["question"] = q.on_air_view() if q else None
         out["overlay"] = dict(self.overlay)
-        out["ranking_board"] = board_view(self.ranking_group, self.ranking()) if self.ranking_group is not None else None
+        group = self.ranking_group
+        out["ranking_board"] = board_view(group, self.ranking(public=True)) if group is not None else None
         out["show"]["rehearsal"] = self.rehearsal
         out["server_time"] = now
         return out
