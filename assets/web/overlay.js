@@ -4,7 +4,10 @@
 (function () {
   "use strict";
 
-  var ELEMENTS = ["bug", "timer", "tally", "qr", "lower_third", "question"];
+  var ELEMENTS = ["bug", "timer", "tally", "qr", "lower_third", "question", "ranking"];
+  // The ranking board takes the middle of the screen: while it is up, these step aside in auto.
+  var BOARD_DISPLACES = ["tally", "qr", "lower_third", "question"];
+  var Board = window.WenzhengRankingBoard;
   var SOURCE_LABELS = { web: "网友提问", hotline: "热线来电", studio: "现场提问" };
   var NUMBER_MS = 500;
 
@@ -111,11 +114,13 @@
       case "qr": return model.voteUrl ? { key: null } : null;
       case "lower_third": return st.speaker ? { key: st.speaker.index } : null;
       case "question": return st.question ? { key: st.question.id } : null;
+      case "ranking": return Board ? Board.content(st, oneLine) : null;
     }
     return null;
   }
   function autoVisible(name) {
     var st = model.state, poll = model.poll;
+    if (BOARD_DISPLACES.indexOf(name) >= 0 && content("ranking")) return false;
     switch (name) {
       case "bug": return true;
       case "timer": return (st.show || {}).status === "live" && timerSet();
@@ -124,6 +129,7 @@
       case "qr": return !!poll && poll.state === "open" && model.remoteWeight !== 0;
       case "lower_third": return !visible("question");
       case "question": return true;
+      case "ranking": return true;
     }
     return false;
   }
@@ -279,6 +285,8 @@
     if (content("qr")) fillQr();
     if (content("lower_third")) fillLowerThird();
     if (content("question")) fillQuestion();
+    var board = content("ranking");
+    if (board) Board.fill(el.ranking, board, { setText: setText, fitText: fitText });
     retargetNumbers(now);
     ELEMENTS.forEach(function (name) {
       var c = content(name);
@@ -358,7 +366,7 @@
   fitStage();
   window.addEventListener("resize", fitStage);
   if (document.fonts && document.fonts.ready) {  // the web font changes every width: fit again
-    document.fonts.ready.then(function () { fitEpoch += 1; apply(); });
+    document.fonts.ready.then(function () { fitEpoch += 1; if (Board) Board.refit(); apply(); });
   }
   requestAnimationFrame(frame);
   // Until the socket delivers, show what /api/state says (and if the socket never comes).

@@ -19,7 +19,7 @@ SCENE = load_scene(scenes_dir() / "baixing-wenzheng.toml")
 NOW = 1_800_000_000.0
 FIELDS = ["action", "index", "seconds", "label", "warning_s", "danger_s", "element", "mode", "on", "title",
           "kind", "choices", "unit", "revealed", "countdown_s", "text", "name", "air_text", "reason", "into",
-          "due", "priority", "rank", "topic", "source", "phone", "notes", "reply", "satisfaction"]
+          "due", "priority", "rank", "topic", "source", "phone", "notes", "reply", "satisfaction", "group"]
 text = st.text(st.characters(exclude_categories=()), max_size=12) | st.sampled_from(["a \ud800 b", "", "问政"])
 scalars = (st.none() | st.booleans() | st.integers(-10, 10**7) | st.floats(allow_nan=True) | text
            | st.sampled_from([*CONTROL_ACTIONS, "screen", "approve", "on_air", "answered", "edit", "refer",

@@ -52,7 +52,8 @@ def question_roles(action: str) -> set[str]:
 
 
 def control_roles(action: str) -> set[str]:
-    return {"director", "graphics"} if action == "overlay.set" else DIRECTOR
+    # graphics may take the ranking board off air, never reveal it (announcing results is the director's)
+    return {"director", "graphics"} if action in ("overlay.set", "ranking.hide") else DIRECTOR
 
 
 @pytest.fixture
@@ -70,7 +71,8 @@ def record(live) -> tuple:
     """What a forbidden request must not change (read with the admin token)."""
     state = live.api("/api/state")[1]
     return (live.api("/api/polls")[1], live.api("/api/questions")[1], live.api("/api/operators")[1],
-            state["segment"]["index"], state["overlay"], state["timer"]["label"], state["show"]["status"])
+            state["segment"]["index"], state["overlay"], state["timer"]["label"], state["show"]["status"],
+            state["ranking_board"])
 
 
 def seeded(live) -> tuple[int, int]:

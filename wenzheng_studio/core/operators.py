@@ -30,7 +30,9 @@ REVIEW_ACTIONS = ("screen", "approve", "reject", "edit", "merge", "refer", "repl
 PERMISSIONS: dict[str, frozenset[str]] = {
     SCREENER: frozenset({READ, CALLERS, QUESTION_CREATE}),
     REVIEWER: frozenset({READ, QUESTION_REVIEW}),
-    GRAPHICS: frozenset({READ, "control:overlay.set"}),
+    # The graphics operator may take the ranking board off air (always safe), never reveal it:
+    # announcing the results is the director's call.
+    GRAPHICS: frozenset({READ, "control:overlay.set", "control:ranking.hide"}),
     OBSERVER: frozenset({READ}),
 }
 

@@ -119,7 +119,31 @@ def report_data(scene: Mapping[str, Any], state: Mapping[str, Any], polls: Seque
         "questions": question_rows(questions, heads, tz), "sources": counts,
         "head_rate": {"by_head": by_head, "answered": answered, "rate": rate, "target": HEAD_RATE_TARGET},
         "ranking": ranking_rows(ranking),
+        "hearing": hearing_rows(polls, scene.get("units") or []),
     }
+
+
+def hearing_rows(polls: Sequence[Mapping[str, Any]], units: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
+    """听证评议: each unit's hearing score as the ranking counts it — its latest rating4 poll that has
+    a score (core/show.py hearing_scores) — with the representatives it was divided by.
+    `units` (the scene's) turn a short name into the unit's name, as the ranking does."""
+    names = {u.get("short"): u.get("name") for u in units if u.get("short")}
+    names.update({u.get("name"): u.get("name") for u in units})
+    counted: dict[str, dict[str, Any]] = {}
+    for p in sorted(polls, key=lambda p: p.get("id") or 0):
+        if p.get("kind") != "rating4" or not p.get("unit") or p.get("score") is None:
+            continue
+        unit = names.get(p["unit"], p["unit"])
+        counted[unit] = {"unit": unit, "score": p["score"], "attending": p.get("attending"),
+                         "attending_source": ATTENDING_SOURCES.get(p.get("attending_source"), p.get("attending_source") or ""),
+                         "ballots": p.get("ballots", 0), "poll": p.get("id"), "title": p.get("title", "")}
+    order = [u.get("name") for u in units]
+    return sorted(counted.values(), key=lambda r: order.index(r["unit"]) if r["unit"] in order else len(order))
+
+
+ATTENDING_SOURCES = {"director": "导演录入", "signed_in": "座位签到", "ballots": "按投票数"}
+HEARING_COLUMNS = [("unit", "单位"), ("score", "听证评议分数"), ("attending", "参加评议代表人数"),
+                   ("attending_source", "人数依据"), ("ballots", "投票数"), ("poll", "投票编号"), ("title", "投票标题")]
 
 
 def ranking_rows(ranking: Mapping[str, Any] | None) -> list[dict[str, Any]]:
@@ -177,6 +201,11 @@ def report_csv(data: Mapping[str, Any]) -> str:
         for r in data["ranking"]:
             w.writerow(["" if r.get(k) is None else ("是" if r[k] else "") if k == "satisfactory" else r[k]
                         for k, _ in RANKING_COLUMNS])
+    if data.get("hearing"):  # each unit's hearing score with the representatives it was divided by
+        w.writerow([])
+        w.writerow([label for _, label in HEARING_COLUMNS])
+        for r in data["hearing"]:
+            w.writerow(["" if r.get(k) is None else r[k] for k, _ in HEARING_COLUMNS])
     return "\ufeff" + out.getvalue()
 
 

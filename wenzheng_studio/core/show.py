@@ -18,6 +18,7 @@ from .questions import ANSWERED, APPROVED, ON_AIR, Question, clean_text, merge_i
 from .running_order import LIVE, RunningOrder
 from . import rundown
 from .rundown import EDIT_ACTIONS
+from .ranking_board import BOARD_ACTIONS, board_group, board_view
 from .scene import Scene
 from .show_records import ShowRecords
 from .timers import SpeakerTimer
@@ -27,7 +28,7 @@ CONTROL_ACTIONS = (
     "show.start", "show.end", "show.resume",
     "timer.start", "timer.pause", "timer.resume", "timer.reset", "timer.add", "timer.toggle",
     "speaker.next", "speaker.goto", "speaker.clear",
-    "overlay.set", "poll.clear", "question.clear", *EDIT_ACTIONS,
+    "overlay.set", "poll.clear", "question.clear", *EDIT_ACTIONS, *BOARD_ACTIONS,
 )
 # Ids in paths: ASCII digits only ("²".isdigit() is True, and int() refuses it).
 _ID_TEXT = re.compile(r"^[0-9]{1,11}$")
@@ -79,6 +80,7 @@ class Show(ShowRecords):
         self.signed_in: dict[str, tuple[str, float]] = {}
         # The year's other parts of each unit's result (POST /api/scores), kept in the show's meta.
         self.scores: dict[str, Any] | None = None
+        self.ranking_group: str | None = None  # the group whose ranking board is on air (ranking.show)
 
     @property
     def scene(self) -> Scene:
@@ -159,6 +161,10 @@ class Show(ShowRecords):
             self.current_poll_id = None
         elif action == "question.clear":
             off = self._take_question_off_air(now)
+        elif action == "ranking.show":
+            self.ranking_group = board_group(body, self.ranking(public=True))  # checks the group first
+        elif action == "ranking.hide":
+            self.ranking_group = None
         elif action in EDIT_ACTIONS:
             rundown.edit(o, body, on_air=o.status == LIVE)  # checks everything first, then changes
             o.edited = True
@@ -403,20 +409,22 @@ class Show(ShowRecords):
         self.scores = {"imported_at": now, "units": rows}
         return self.scores, Change({"kind": "scores.import", "units": len(rows), **_by(actor)}, show=True)
 
-    def hearing_scores(self) -> dict[str, float]:
-        """Each unit's hearing score: its latest rating4 poll that has one."""
+    def hearing_scores(self, public: bool = False) -> dict[str, float]:
+        """Each unit's hearing score: its latest rating4 poll that has one. `public`: only polls whose
+        result may be seen (revealed), for what goes on air — a hidden score stays hidden."""
         out: dict[str, float] = {}
         for poll in sorted(self.polls.values(), key=lambda p: p.id):
-            if poll.kind == "rating4" and poll.unit:
+            if poll.kind == "rating4" and poll.unit and (poll.revealed or not public):
                 score = poll.score(self.signed_in_for(poll))
                 if score is not None:
                     out[poll.unit] = score
         return out
 
-    def ranking(self) -> dict[str, Any]:
+    def ranking(self, public: bool = False) -> dict[str, Any]:
+        """GET /api/ranking; `public`: the ranking board's (hearing scores of revealed polls only)."""
         from .ranking import rank
         units = [{"name": u.name, "short": u.short, "group": u.group} for u in self.scene.units]
-        return rank(units, (self.scores or {}).get("units", {}), self.hearing_scores())
+        return rank(units, (self.scores or {}).get("units", {}), self.hearing_scores(public))
 
     def state(self, now: float, *, operator: bool = False) -> dict[str, Any]:
         out = self.order.view(now)
@@ -429,6 +437,8 @@ class Show(ShowRecords):
         q = self.questions.get(self.on_air_question_id) if self.on_air_question_id is not None else None
         out["question"] = q.on_air_view() if q else None
         out["overlay"] = dict(self.overlay)
+        group = self.ranking_group
+        out["ranking_board"] = board_view(group, self.ranking(public=True)) if group is not None else None
         out["show"]["rehearsal"] = self.rehearsal
         out["server_time"] = now
         return out

@@ -19,7 +19,7 @@ class ShowRecords:
         return {
             "order": self.order.to_dict(), "timer": self.timer.to_dict(), "current_poll_id": self.current_poll_id,
             "on_air_question_id": self.on_air_question_id, "overlay": dict(self.overlay),
-            "rehearsal": self.rehearsal, "scores": self.scores,
+            "rehearsal": self.rehearsal, "scores": self.scores, "ranking_group": self.ranking_group,
         }
 
     def restore(self, meta: dict[str, Any] | None, polls: list[dict], questions: list[dict],
@@ -34,6 +34,8 @@ class ShowRecords:
             self.overlay.update({k: v for k, v in meta.get("overlay", {}).items() if k in self.overlay})
             self.rehearsal = bool(meta.get("rehearsal", False))
             self.scores = meta.get("scores")
+            group = meta.get("ranking_group")
+            self.ranking_group = group if isinstance(group, str) else None
         for data in polls:
             poll = Poll.from_dict(data)
             self.polls[poll.id] = poll
@@ -63,7 +65,7 @@ class ShowRecords:
         self.crew = stored.crew
         self.order, self.timer, self.overlay = stored.order, stored.timer, stored.overlay
         self.current_poll_id, self.on_air_question_id = stored.current_poll_id, stored.on_air_question_id
-        self.scores = stored.scores
+        self.scores, self.ranking_group = stored.scores, stored.ranking_group
         for pid in [pid for pid in self.polls if pid not in stored.polls]:
             del self.polls[pid]  # created by the failed command: never existed
         for pid, record in stored.polls.items():

@@ -9,6 +9,7 @@ import json
 import os
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any, Callable
@@ -20,6 +21,7 @@ from ..core.report import mmss, report_csv, report_data, review_actors
 from ..paths import user_data_dir
 from .fonts import load_app_fonts
 from .operator_app import engine_url, operator_token
+from .report_ranking import draw_ranking
 
 W, H, M = 595.0, 842.0, 40.0  # A4 in points at 72 dpi, margin
 INK, GREY, BLUE, RED, GREEN = QColor("#1d2330"), QColor("#b0b7c3"), QColor("#1565c0"), QColor("#c62828"), QColor("#2e7d32")
@@ -194,18 +196,22 @@ def write_report(data: dict[str, Any], pdf_path: Path, csv_path: Path | None = N
     draw_segments(r, data)
     draw_polls(r, data)
     draw_questions(r, data)
+    draw_ranking(r, data, M, W - 2 * M, H)  # 群众满意单位评议: a page per group, when anything was scored
     r.finish()
     if csv_path is not None:
         csv_path.write_text(report_csv(data), encoding="utf-8")
 
 
 # --- gathering the data ------------------------------------------------------------------
-REPORT_SOURCES = (("scene", "/api/scene"), ("state", "/api/state"), ("polls", "/api/polls"), ("questions", "/api/questions"))
+REPORT_SOURCES = (("scene", "/api/scene"), ("state", "/api/state"), ("polls", "/api/polls"), ("questions", "/api/questions"),
+                  ("ranking", "/api/ranking"))
+OPTIONAL_SOURCES = ("ranking",)  # an engine from before the ranking answers 404: the report goes without it
 
 
 def build(parts: dict[str, Any]) -> dict[str, Any]:
     questions = parts["questions"].get("questions", [])
-    data = report_data(parts["scene"], parts["state"], parts["polls"].get("polls", []), questions)
+    data = report_data(parts["scene"], parts["state"], parts["polls"].get("polls", []), questions,
+                       ranking=parts.get("ranking"))
     by_id = {q.get("id"): q for q in questions}
     for row in data["questions"]:  # who screened, approved and aired it (the history's actors)
         row.setdefault("actors", review_actors(by_id.get(row["id"]) or {}))
@@ -216,8 +222,13 @@ def fetch_parts(url: str, token: str) -> dict[str, Any]:
     parts = {}
     for name, path in REPORT_SOURCES:
         req = urllib.request.Request(url.rstrip("/") + path, headers={"Authorization": f"Bearer {token}"})
-        with urllib.request.urlopen(req, timeout=15) as reply:
-            parts[name] = json.loads(reply.read())
+        try:
+            with urllib.request.urlopen(req, timeout=15) as reply:
+                parts[name] = json.loads(reply.read())
+        except urllib.error.HTTPError as exc:
+            if name not in OPTIONAL_SOURCES or exc.code != 404:
+                raise
+            parts[name] = None
     return parts
 
 
@@ -236,10 +247,10 @@ def collect_and_write(bridge, on_done: Callable[[str], None], out_dir: Path | No
     parts: dict[str, Any] = {}
 
     def got(name: str, reply) -> None:
-        if not reply.ok:
+        if not reply.ok and name not in OPTIONAL_SOURCES:
             on_done(f"报告未生成：{reply.error}")
             return
-        parts[name] = reply.body
+        parts[name] = reply.body if reply.ok else None
         if len(parts) == len(REPORT_SOURCES):
             pdf, csv = output_paths(out_dir or default_out_dir())
             try:

@@ -21,7 +21,7 @@ DIRECTOR_ONLY = frozenset({"on_air", "answered", "priority", "reorder", "questio
 ALLOWED: dict[str, frozenset[str]] = {
     "screener": frozenset({"question.create", "caller_history"}),
     "reviewer": REVIEW_ACTIONS,
-    "graphics": frozenset({"overlay.set"}),
+    "graphics": frozenset({"overlay.set", "ranking.hide"}),  # takes the ranking board off, never reveals it
     "observer": frozenset(),
 }
 

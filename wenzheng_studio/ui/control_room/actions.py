@@ -18,14 +18,14 @@ ACTIONS = (
     "timer_toggle", "timer_add", "timer_reset",
     "poll_create", "poll_open", "poll_close", "poll_reveal", "poll_clear",
     "question_on_air", "question_answered", "question_clear",
-    "overlay_set", "operators",
+    "overlay_set", "ranking_show", "ranking_hide", "operators",
     "segment_edit", "segment_insert", "segment_remove", "speaker_edit", "speaker_insert", "speaker_remove", "undo",
 )
 # Editing the running order and the speakers live (issue 13): the director's alone.
 EDITS = ("segment_edit", "segment_insert", "segment_remove", "speaker_edit", "speaker_insert", "speaker_remove",
          "undo")
 # The engine's name for an action, where a role other than the director may take it (ui/roles.py).
-ENGINE_ACTION = {"overlay_set": "overlay.set"}
+ENGINE_ACTION = {"overlay_set": "overlay.set", "ranking_show": "ranking.show", "ranking_hide": "ranking.hide"}
 
 NOT_CONNECTED = "未连接引擎，操作不会送达"
 HELD = "保持本环节：流程已锁定，按 H 解除"
@@ -40,7 +40,7 @@ def action_reasons(state: dict[str, Any] | None, connection: str = "connected", 
                    poll: dict[str, Any] | None = None, waiting_questions: int = 0,
                    has_presets: bool = True, goto_index: int | None = None,
                    role: str | None = None, speaker_index: int | None = None,
-                   undo: str = "") -> dict[str, str]:
+                   undo: str = "", ranking_group: str | None = None) -> dict[str, str]:
     """Every action → "" (enabled) or the reason it is not possible now (a Chinese sentence).
 
     `state` is the engine's latest state; `poll` the poll the votes panel shows (a draft just
@@ -49,7 +49,8 @@ def action_reasons(state: dict[str, Any] | None, connection: str = "connected", 
     `role` who is signed in (GET /api/whoami; None: not known yet — the engine decides, but the
     crew list 人员 waits for a director, and so does editing the running order);
     `speaker_index` the speaker chosen in the speakers list (None: none); `undo` what Ctrl+Z
-    would undo ("" when there is nothing to undo).
+    would undo ("" when there is nothing to undo); `ranking_group` the group picked for the
+    ranking board (None: the scene has no groups).
     """
     state = state or {}
     reasons = {name: "" for name in ACTIONS}
@@ -135,6 +136,14 @@ def action_reasons(state: dict[str, Any] | None, connection: str = "connected", 
         refuse(("speaker_remove",), "这位正在发言，不能删除（先按 N 换下一位）")
     if not undo:
         refuse(("undo",), "没有可撤销的修改")
+
+    board = state.get("ranking_board") if isinstance(state.get("ranking_board"), dict) else None
+    if ranking_group is None:
+        refuse(("ranking_show",), "场景没有参评单位组别")
+    elif board is not None and board.get("group") == ranking_group:
+        refuse(("ranking_show",), "这个组的排名榜已在屏幕上")
+    if board is None:
+        refuse(("ranking_hide",), "屏幕上没有排名榜")
 
     if question is None:
         refuse(("question_answered", "question_clear"), "现在没有问题在播出")

@@ -38,7 +38,7 @@ class PreviewPanel(QFrame):
         self.toggle = button(tr("播出窗口"), "Ctrl+O")
         self.toggle.setCheckable(True)
         self.toggle.toggled.connect(self.show_window)
-        top = QHBoxLayout()
+        self.top = top = QHBoxLayout()  # compact: the ranking board's cue joins this row (graphics_panel.py)
         top.addWidget(label(tr("预览"), 18, True))
         top.addStretch(1)
         top.addWidget(self.toggle)

@@ -12,6 +12,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QWidget
 
 from .i18n import Translator
+from .ranking_row import RankingBoardRow
 from .style import DIM, button, label
 
 ELEMENTS = (("question", "问题"), ("lower_third", "人名条"), ("timer", "计时"),
@@ -26,16 +27,24 @@ class GraphicsPanel(QFrame):
         super().__init__(parent)
         self.setObjectName("panel")
         self.tr_ = tr
+        self.compact = False
+        self._docked: QHBoxLayout | None = None  # where the ranking cue sits while compact
         self.modes: dict[str, str] = {e: "auto" for e, _ in ELEMENTS}
         self.buttons: dict[tuple[str, str], Any] = {}
         self.groups: dict[str, QButtonGroup] = {}
-        grid = QGridLayout(self)
+        self.grid = grid = QGridLayout(self)
         grid.setContentsMargins(8, 4, 8, 4)
         grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(3)
         self.heading = (label(tr("图文"), 16, True), label(tr("自动：按节目进程出现"), 12, False, DIM))
-        grid.addWidget(self.heading[0], 0, 0, 1, 2)
-        grid.addWidget(self.heading[1], 0, 2, 1, 2)
+        # The heading row also holds the ranking board's cue (its own action, not a mode): no row of
+        # height is taken from the votes below. The hint goes to the heading's tooltip while it does.
+        self.ranking = RankingBoardRow(tr)
+        self.ranking.setVisible(False)
+        grid.addWidget(self.heading[0], 0, 0)
+        grid.addWidget(self.heading[1], 0, 1, 1, 3)
+        grid.addWidget(self.ranking, 0, 1, 1, 3)
+        self.ranking.shownChanged.connect(self._ranking_shown)
         for i, (element, name) in enumerate(ELEMENTS):
             row, col = 1 + i // 2, (i % 2) * 2
             grid.addWidget(label(tr(name), 14, False), row, col)
@@ -62,10 +71,32 @@ class GraphicsPanel(QFrame):
         self.set_modes({})
 
     def set_compact(self, on: bool) -> None:
-        """Compact: no heading row (the six names say what they are; the tooltip says the rest)."""
-        for lab in self.heading:
-            lab.setVisible(not on)
+        """Compact: no heading (the six names say what they are; the tooltip says the rest); the
+        window docks the ranking cue in the preview's title row (dock_ranking)."""
+        self.compact = on
+        self.heading[0].setVisible(not on)
+        self._ranking_shown(self.ranking.available)
         self.setToolTip(f"{self.tr_('图文')} — {self.tr_('自动：按节目进程出现')}" if on else "")
+
+    def dock_ranking(self, row: QHBoxLayout | None) -> None:
+        """Compact (1366×768): the ranking cue sits in `row` (the preview's title row), where it takes
+        no height from the votes; None puts it back in this panel's heading row."""
+        rb = self.ranking
+        if row is self._docked:
+            return
+        (self._docked or self.grid).removeWidget(rb)
+        if row is None:
+            self.grid.addWidget(rb, 0, 1, 1, 3)
+        else:
+            row.insertWidget(1, rb, 1)
+        self._docked = row
+        rb.set_compact(row is not None)
+        rb.setVisible(rb.available)
+
+    def _ranking_shown(self, available: bool) -> None:
+        self.ranking.setVisible(available)
+        self.heading[1].setVisible(not available and not self.compact)
+        self.heading[0].setToolTip(self.tr_("自动：按节目进程出现") if available else "")
 
     def _clicked(self, element: str, mode: str) -> None:
         self._check(element, self.modes.get(element, "auto"))  # the engine's push moves the check

@@ -124,6 +124,13 @@ EN: dict[str, str] = {
     "自动：按节目进程出现": "Auto: shown when the show calls for it",
     "问题": "Question", "人名条": "Lower third", "计时": "Timer", "票数": "Tally", "二维码": "QR", "台标": "Bug",
     "自动": "Auto", "显示": "Show", "隐藏": "Hide",
+    "排名榜": "Ranking", "上屏": "On air", "撤下": "Off", "未上屏": "Not on air", "播出中：{group}": "On air: {group}",
+    "全部单位": "All units",
+    "请先选择组别": "Pick a group first",
+    "这个组的排名榜已在屏幕上": "This group's ranking is already on air",
+    "屏幕上没有排名榜": "No ranking board on air",
+    "场景没有参评单位组别": "The scene has no unit groups",
+    "这个组还没有总成绩：先导入成绩并完成听证评分": "No composite in this group yet: import the scores and score the hearing first",
     # why an action is not possible now (actions.py)
     "未连接引擎，操作不会送达": "Not connected to the engine",
     "保持本环节：流程已锁定，按 H 解除": "Held: the running order is locked (H releases)",

@@ -25,6 +25,7 @@ CODES: dict[str, str] = {
     "unreachable": "连不上引擎，操作没有送达",
     "forbidden": "没有权限：您的角色不能这样做",
     "on_air": "正在播出，不能这样改",
+    "no_ranking": "这个组还没有总成绩：先导入成绩并完成听证评分",
 }
 
 # bad_transition comes with a sentence naming the rule; the common ones have their own words.

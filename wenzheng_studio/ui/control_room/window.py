@@ -219,6 +219,7 @@ class ControlRoomWindow(QMainWindow):
         right.setStretchFactor(self.votes, 8 if on else 6)
         for panel in (self.clocks, self.questions, self.preview, self.votes, self.graphics):
             panel.set_compact(on)
+        self.graphics.dock_ranking(self.preview.top if on else None)  # compact: no row of its own
         self.running_order.set_compact(on, tight)
         self.speakers.set_compact(on, tight)
 
@@ -272,6 +273,10 @@ class ControlRoomWindow(QMainWindow):
         self.votes.pollShown.connect(lambda _poll: (self.refresh_actions(), self._scale_fonts()))
         self.questions.queueChanged.connect(self.refresh_actions)
         self.graphics.modeRequested.connect(lambda element, mode: b.control("overlay.set", element=element, mode=mode))
+        rb = self.graphics.ranking
+        rb.showRequested.connect(lambda group: self.run("ranking_show", lambda: b.control("ranking.show", group=group)))
+        rb.hideRequested.connect(lambda: self.run("ranking_hide", lambda: b.control("ranking.hide")))
+        rb.choiceChanged.connect(self.refresh_actions)
 
     def _shortcuts(self) -> None:
         """Every key runs through `run`: a key whose action is disabled (actions.py, the same
@@ -327,6 +332,7 @@ class ControlRoomWindow(QMainWindow):
         context.setdefault("goto_index", self.running_order.selected_index())
         context.setdefault("speaker_index", self.speakers.selected_index())
         context.setdefault("undo", self.editor.undo_label())
+        context.setdefault("ranking_group", self.graphics.ranking.choice())
         return action_reasons(self.state, self.connection, poll=self.votes.poll,
                               waiting_questions=self.questions.waiting(),
                               has_presets=bool(self.votes.presets), role=self.bridge.role, **context)
@@ -355,6 +361,7 @@ class ControlRoomWindow(QMainWindow):
             "question_on_air": (q.on_air_btn,), "question_answered": (q.by_head, q.by_deputy),
             "question_clear": (q.off_air,),
             "operators": (self.operators_btn,),
+            "ranking_show": (self.graphics.ranking.show_btn,), "ranking_hide": (self.graphics.ranking.hide_btn,),
             "segment_insert": (ro.insert,), "segment_remove": (ro.remove,), "undo": (ro.undo,),
             "speaker_insert": (sp.insert,), "speaker_remove": (sp.remove,),
         }
@@ -514,6 +521,7 @@ class ControlRoomWindow(QMainWindow):
         self.title.setVisible(not held and show.get("status") != "ended")
         self.running_order.set_held(held)
         self.graphics.set_modes(state.get("overlay") or {})
+        self.graphics.ranking.set_board(state.get("ranking_board"))
         self.set_rehearsal(bool(show.get("rehearsal")) or bool(self.scene.get("rehearsal")))
         self.speakers.set_speakers(state.get("speakers") or [], state.get("speaker"))
         self.votes.on_state(state)
@@ -556,6 +564,7 @@ class ControlRoomWindow(QMainWindow):
             self.votes.set_scene(self.scene)
             self.questions.set_scene(self.scene)
             self.seat_cards.set_scene(self.scene)
+            self.graphics.ranking.set_scene(self.scene)
             self._scale_fonts()  # labels the scene made (the votes' choices) at this room's size
             show = (self.state.get("show") or {}) if self.state else {}
             self.set_rehearsal(bool(self.scene.get("rehearsal")) or bool(show.get("rehearsal")))

@@ -19,6 +19,7 @@ from . import painters as P
 from . import style as S
 from .anim import NumberTween, Transition
 from .model import ELEMENTS, OverlayModel, clock_text, one_line
+from .ranking_board import paint_ranking_board
 
 FRAME_MS = 20
 
@@ -186,5 +187,7 @@ class OverlayCanvas(QWidget):
             P.paint_lower_third(st, content["lower_third"], amount["lower_third"], top)
         if content["question"]:
             P.paint_question(st, content["question"], amount["question"])
+        if content["ranking"]:
+            paint_ranking_board(st, content["ranking"], amount["ranking"])
         if m.rehearsal():
             P.paint_rehearsal(st)  # last: over everything

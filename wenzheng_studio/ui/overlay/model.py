@@ -9,7 +9,9 @@ import math
 import time
 from typing import Any, Callable
 
-ELEMENTS = ("bug", "timer", "tally", "qr", "lower_third", "question")
+ELEMENTS = ("bug", "timer", "tally", "qr", "lower_third", "question", "ranking")
+# The ranking board takes the middle of the screen: while it is up, these step aside in auto.
+BOARD_DISPLACES = ("tally", "qr", "lower_third", "question")
 MODES = ("auto", "show", "hide")
 
 
@@ -97,11 +99,25 @@ class OverlayModel:
             return {"key": q.get("id"), "text": one_line(q.get("text")), "name": one_line(q.get("name")),
                     "district": one_line(q.get("district")), "unit": one_line(q.get("unit")),
                     "source": q.get("source") or ""}
+        if element == "ranking":  # the director's cue (ranking.show); never an operator mode of its own
+            board = st.get("ranking_board")
+            if not isinstance(board, dict) or not board.get("units"):
+                return None
+            units = [{"rank": u.get("rank"), "unit": one_line(u.get("unit")), "hearing": u.get("hearing"),
+                      "composite": u.get("composite"), "satisfactory": u.get("satisfactory") is True}
+                     for u in board["units"] if isinstance(u, dict)]
+            return {"key": board.get("group"), "group": one_line(board.get("group")), "units": units,
+                    "quota": board.get("quota") or 0, "complete": board.get("complete", True) is not False}
         raise KeyError(element)
+
+    def board_up(self) -> bool:
+        return self.content("ranking") is not None
 
     def auto_visible(self, element: str) -> bool:
         st = self.state
         poll = self.poll
+        if element in BOARD_DISPLACES and self.board_up():
+            return False
         if element == "bug":
             return True
         if element == "timer":
@@ -114,7 +130,7 @@ class OverlayModel:
             return poll is not None and poll.get("state") == "open" and self.remote_weight != 0
         if element == "lower_third":
             return not self.visible("question")  # the question's lower third takes the same place
-        if element == "question":
+        if element in ("question", "ranking"):
             return True
         raise KeyError(element)
 
