@@ -4,11 +4,14 @@
 (function () {
   "use strict";
 
-  var ELEMENTS = ["bug", "timer", "tally", "qr", "lower_third", "question"];
+  var ELEMENTS = ["bug", "timer", "tally", "qr", "lower_third", "question", "venues"];
   var SOURCE_LABELS = { web: "网友提问", hotline: "热线来电", studio: "现场提问" };
   var NUMBER_MS = 500;
 
-  var model = { state: {}, poll: null, voteUrl: "", remoteWeight: null, timerAt: performance.now(), pushes: 0 };
+  var model = { state: {}, poll: null, voteUrl: "", remoteWeight: null, timerAt: performance.now(), pushes: 0,
+                venues: [], venueNames: {} };
+  var VB = window.WenzhengVenueBoard;  // venue_board.js: the per-venue board (三民)
+  var boardKey = "";
   var shownKey = {};   // element -> content identity currently wiped in
   var tweens = {};     // figure name -> {from, to, t0}
   var tweenPoll = null;
@@ -111,19 +114,29 @@
       case "qr": return model.voteUrl ? { key: null } : null;
       case "lower_third": return st.speaker ? { key: st.speaker.index } : null;
       case "question": return st.question ? { key: st.question.id } : null;
+      case "venues": return venueBoard() ? { key: poll.id } : null;
     }
     return null;
+  }
+  function venueBoard() {
+    var poll = model.poll;
+    var board = VB && poll ? VB.results(poll, model.venues, model.venueNames) : null;
+    if (!board) return null;
+    board.title = poll.title; board.kind = poll.kind; board.state = poll.state;
+    return board;
   }
   function autoVisible(name) {
     var st = model.state, poll = model.poll;
     switch (name) {
       case "bug": return true;
       case "timer": return (st.show || {}).status === "live" && timerSet();
-      case "tally": return !!poll && (poll.state === "open" || poll.state === "closed");
+      // The venue board, when the director puts it up, takes the tally's place.
+      case "tally": return !!poll && (poll.state === "open" || poll.state === "closed") && !visible("venues");
       // No QR code asking phones to vote when their votes count for nothing (remote_weight 0).
       case "qr": return !!poll && poll.state === "open" && model.remoteWeight !== 0;
-      case "lower_third": return !visible("question");
+      case "lower_third": return !visible("question") && !visible("venues");
       case "question": return true;
+      case "venues": return false;  // on air only on the director's cue (mode "show")
     }
     return false;
   }
@@ -219,6 +232,13 @@
       rows.push({ key: c.key, fill: fill, pct: pct, detail: det });
     });
   }
+  function fillVenues() {
+    var board = venueBoard(), key = JSON.stringify(board);
+    if (key === boardKey) return;  // the same figures: no rebuild
+    boardKey = key;
+    VB.render(el.venues, board, oneLine);
+    fitText($(".vb-title", el.venues), 34, false);
+  }
   function fillTally() {
     var poll = model.poll;
     buildTallyRows(poll);
@@ -279,6 +299,7 @@
     if (content("qr")) fillQr();
     if (content("lower_third")) fillLowerThird();
     if (content("question")) fillQuestion();
+    if (content("venues")) fillVenues();
     retargetNumbers(now);
     ELEMENTS.forEach(function (name) {
       var c = content(name);
@@ -341,6 +362,8 @@
       .then(function (scene) {
         if (!scene) return;
         model.remoteWeight = typeof scene.remote_weight === "number" ? scene.remote_weight : null;
+        model.venues = Array.isArray(scene.venues) ? scene.venues.map(String) : [];
+        model.venueNames = scene.venue_names && typeof scene.venue_names === "object" ? scene.venue_names : {};
         if (!scene.vote_url) { apply(); return; }
         if (scene.vote_url !== model.voteUrl) {
           model.voteUrl = String(scene.vote_url);

@@ -9,7 +9,9 @@ import math
 import time
 from typing import Any, Callable
 
-ELEMENTS = ("bug", "timer", "tally", "qr", "lower_third", "question")
+from ...core.venues import venue_results
+
+ELEMENTS = ("bug", "timer", "tally", "qr", "lower_third", "question", "venues")
 MODES = ("auto", "show", "hide")
 
 
@@ -39,6 +41,8 @@ class OverlayModel:
         self.poll: dict[str, Any] | None = None
         self.qr_url = ""
         self.remote_weight: float | None = None  # the scene's; 0: phone votes carry no weight
+        self.venues: list[str] = []  # the scene's venues, in its order, and their names
+        self.venue_names: dict[str, str] = {}
         self._timer_received_at = clock()
 
     # --- input ---------------------------------------------------------------------------
@@ -61,6 +65,9 @@ class OverlayModel:
             self.set_qr_url(str(scene["vote_url"]))
         weight = scene.get("remote_weight")
         self.remote_weight = float(weight) if isinstance(weight, (int, float)) else None
+        self.venues = [str(v) for v in scene.get("venues") or []]
+        names = scene.get("venue_names")
+        self.venue_names = {str(k): str(v) for k, v in names.items()} if isinstance(names, dict) else {}
 
     # --- derived -------------------------------------------------------------------------
     def mode(self, element: str) -> str:
@@ -97,7 +104,20 @@ class OverlayModel:
             return {"key": q.get("id"), "text": one_line(q.get("text")), "name": one_line(q.get("name")),
                     "district": one_line(q.get("district")), "unit": one_line(q.get("unit")),
                     "source": q.get("source") or ""}
+        if element == "venues":
+            return self.venue_board()
         raise KeyError(element)
+
+    def venue_board(self) -> dict[str, Any] | None:
+        """The current poll's result by venue (the board's rows), or None without a tally."""
+        poll = self.poll
+        if not poll or not isinstance(poll.get("venues"), dict):
+            return None
+        board = venue_results(poll, self.venues, self.venue_names)
+        if not board["rows"]:
+            return None
+        return {"key": poll.get("id"), "title": one_line(poll.get("title")), "kind": poll.get("kind"),
+                "state": poll.get("state"), **board}
 
     def auto_visible(self, element: str) -> bool:
         st = self.state
@@ -106,16 +126,18 @@ class OverlayModel:
             return True
         if element == "timer":
             return (st.get("show") or {}).get("status") == "live" and self.timer_set()
-        if element == "tally":
-            return poll is not None and poll.get("state") in ("open", "closed")
+        if element == "tally":  # the venue board, when the director puts it up, takes its place
+            return poll is not None and poll.get("state") in ("open", "closed") and not self.visible("venues")
         if element == "qr":
             # No QR code asking phones to vote when their votes count for nothing (评议听证,
             # 三民: remote_weight 0); the director's 显示 can still force it.
             return poll is not None and poll.get("state") == "open" and self.remote_weight != 0
-        if element == "lower_third":
-            return not self.visible("question")  # the question's lower third takes the same place
+        if element == "lower_third":  # the question's lower third and the venue board take its place
+            return not self.visible("question") and not self.visible("venues")
         if element == "question":
             return True
+        if element == "venues":
+            return False  # on air only on the director's cue (mode "show")
         raise KeyError(element)
 
     def visible(self, element: str) -> bool:
