@@ -116,3 +116,44 @@ def test_overlay_page_shows_the_venue_board_on_cue(sanmin, browser):
         assert not errors
     finally:
         page.close()
+
+
+def test_report_carries_each_departments_result_by_venue(sanmin, tmp_path):
+    import csv
+    import io
+    import shutil
+    import subprocess
+    import sys
+    import urllib.request
+
+    pid = cast(sanmin)
+    sanmin.api("POST", f"/api/polls/{pid}/close", {})
+    req = urllib.request.Request(sanmin.url + "/api/report.csv", headers={"Authorization": f"Bearer {sanmin.token}"})
+    with urllib.request.urlopen(req, timeout=10) as reply:
+        rows = list(csv.reader(io.StringIO(reply.read().decode("utf-8-sig"))))
+    start = rows.index(["分会场评议结果"])
+    assert rows[start + 1][:6] == ["投票编号", "部门", "标题", "会场", "会场名称", "票数"]
+    venue_rows = {r[3]: r for r in rows[start + 2:] if r and r[0] == str(pid)}
+    assert len(venue_rows) == 14  # thirteen venues and the total
+    assert venue_rows["main"][:6] == [str(pid), "市财政局", "您对市财政局的工作是否满意？", "main", "主会场", "3"]
+    assert venue_rows["main"][6:] == ["满意", "2", "66.7", "基本满意", "1", "33.3", "不满意", "0", "0.0"]
+    assert venue_rows["sub07"][4:9] == ["城阳区分会场", "2", "满意", "1", "50.0"]
+    assert venue_rows["sub12"][5:9] == ["0", "满意", "0", ""]  # no ballot: no share
+    assert venue_rows["total"][4:] == ["合计", "6", "满意", "3", "50.0", "基本满意", "2", "33.3", "不满意", "1", "16.7"]
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    done = subprocess.run([sys.executable, "-m", "wenzheng_studio", "report", "--connect", sanmin.url,
+                           "--admin-token", sanmin.token, "--out", str(tmp_path)], env=env, capture_output=True,
+                          text=True, timeout=90, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    text = subprocess.run(["pdftotext", "-layout", str(next(tmp_path.glob("*.pdf"))), "-"], capture_output=True,
+                          text=True, timeout=30).stdout
+    assert "【市财政局】" in text and "分会场结果" in text
+    lines = {line.split()[0]: line.split() for line in text.splitlines() if line.split()}
+    assert lines["主会场"][1:] == ["3", "2（66.7%）", "1（33.3%）", "0（0.0%）"]
+    assert lines["城阳区分会场"][1:] == ["2", "1（50.0%）", "1（50.0%）", "0（0.0%）"]
+    assert lines["莱西市分会场"][1:] == ["0", "0（—）", "0（—）", "0（—）"]
+    assert lines["合计"][1:] == ["6", "3（50.0%）", "2（33.3%）", "1（16.7%）"]
