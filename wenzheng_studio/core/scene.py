@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .venues import check_venue_names, default_venue_name
+from .venues import VenueNameError, check_venue_names, default_venue_name
 
 SEGMENT_KINDS = ("speakers", "video", "questions", "remote", "vote", "plain")
 SPEAKER_SOURCES = ("units", "experts", "citizens", "none")
@@ -224,9 +224,10 @@ def parse_scene(text: str, source: str = "<scene>") -> Scene:
         raise r.fail("vote.venues", "must be a non-empty list of keys like \"main\", \"sub1\"")
     if len(set(venues)) != len(venues):
         raise r.fail("vote.venues", "lists a venue twice")
+    raw_names = r.get(vote, "venue_names", "vote", dict, {})
     try:
-        venue_names = check_venue_names(r.get(vote, "venue_names", "vote", dict, {}), venues)
-    except ValueError as exc:
+        venue_names = check_venue_names(raw_names, venues)
+    except VenueNameError as exc:
         where, why = exc.args
         raise r.fail(f"vote.venue_names.{where}" if where else "vote.venue_names", why) from None
     countdown = r.get(vote, "countdown_s", "vote", int, 0)

@@ -33,27 +33,31 @@ def default_venue_name(key: str) -> str:
     return key
 
 
+class VenueNameError(ValueError):
+    """(where, why): a mistake in a scene's venue_names (the scene loader names the field)."""
+
+
 def check_venue_names(names: Any, venues: Iterable[str]) -> dict[str, str]:
     """The scene's `venue_names` table, checked: every key one of `venues`, every name plain
-    text of 1..20 characters, no two venues with the same name. Raises ValueError(where, why)."""
+    text of 1..20 characters, no two venues with the same name. Raises VenueNameError(where, why)."""
     venues = list(venues)
     if not isinstance(names, dict):
-        raise ValueError("", "must be a table of venue = \"name\"")
+        raise VenueNameError("", "must be a table of venue = \"name\"")
     out: dict[str, str] = {}
     for key, name in names.items():
         if key not in venues:
-            raise ValueError(key, f"is not one of vote.venues ({', '.join(venues)})")
+            raise VenueNameError(key, f"is not one of vote.venues ({', '.join(venues)})")
         if not isinstance(name, str) or not name.strip():
-            raise ValueError(key, "must be a non-empty name")
+            raise VenueNameError(key, "must be a non-empty name")
         name = name.strip()
         if len(name) > MAX_NAME or any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in name):
-            raise ValueError(key, f"must be plain text of at most {MAX_NAME} characters")
+            raise VenueNameError(key, f"must be plain text of at most {MAX_NAME} characters")
         out[key] = name
     full = {v: out.get(v) or default_venue_name(v) for v in venues}
     seen: dict[str, str] = {}
     for v, name in full.items():
         if name in seen:
-            raise ValueError(v, f"has the same name as {seen[name]} ({name!r})")
+            raise VenueNameError(v, f"has the same name as {seen[name]} ({name!r})")
         seen[name] = v
     return out
 

@@ -152,7 +152,7 @@ class VenueTable(QTableWidget):
             summary = row is not None and row["key"] in ("total", "remote")
             for col in range(len(one)):
                 item = QTableWidgetItem("")
-                item.setTextAlignment(int((Qt.AlignLeft if col == 0 else Qt.AlignRight) | Qt.AlignVCenter))
+                item.setTextAlignment((Qt.AlignLeft if col == 0 else Qt.AlignRight) | Qt.AlignVCenter)
                 # colour, not a font of its own: the window's compact scaling sizes every item
                 item.setForeground(QColor(SUM_COLOUR if row and row["key"] == "total" else (DIM if summary else TEXT)))
                 self.setItem(i % per_block, (i // per_block) * len(one) + col, item)
