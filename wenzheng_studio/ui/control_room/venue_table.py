@@ -21,6 +21,7 @@ from ..fonts import app_font
 from .style import DIM, TEXT
 
 SUM_COLOUR = "#ffd34d"
+MARGIN = 6  # px of a cell's width Qt keeps beside its text (its item margins)
 
 
 class VenueTable(QTableWidget):
@@ -40,7 +41,6 @@ class VenueTable(QTableWidget):
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
         self.setShowGrid(False)
-        self.setStyleSheet("QTableWidget::item { padding-left: 4px; padding-right: 4px; }")  # figures apart
         self.verticalHeader().setVisible(False)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
@@ -128,6 +128,10 @@ class VenueTable(QTableWidget):
             texts.append([row["name"], *cells[1:]])
         self.rows_shown = texts
 
+    def text_room(self, col: int) -> int:
+        """The width a cell of column `col` has for its text (less Qt's margins)."""
+        return self.columnWidth(col) - MARGIN
+
     def narrow(self) -> bool:
         """Two blocks on a compact screen: every character of width counts."""
         return self.blocks > 1 and self.compact
@@ -145,8 +149,8 @@ class VenueTable(QTableWidget):
             self.setHorizontalHeaderItem(col, item)
         head = self.horizontalHeader()
         for col in range(len(one) * self.blocks):
-            first = col % len(one) == 0
-            head.setSectionResizeMode(col, QHeaderView.Stretch if first else QHeaderView.ResizeToContents)
+            # names and ballots as wide as their text; the shares share what is left
+            head.setSectionResizeMode(col, QHeaderView.ResizeToContents if col % len(one) < 2 else QHeaderView.Stretch)
         for i in range(per_block * self.blocks):
             row = rows[i] if i < len(rows) else None
             summary = row is not None and row["key"] in ("total", "remote")
