@@ -59,7 +59,8 @@ def check_venue_names(names: Any, venues: Iterable[str]) -> dict[str, str]:
         if name in seen:
             raise VenueNameError(v, f"has the same name as {seen[name]} ({name!r})")
         seen[name] = v
-    return out
+    # a name the key would give anyway is not kept: one scene, one set of names, however written
+    return {v: name for v, name in out.items() if name != default_venue_name(v)}
 
 
 def venue_results(poll: Mapping[str, Any], venues: Iterable[str],
