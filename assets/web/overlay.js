@@ -118,13 +118,7 @@
     }
     return null;
   }
-  function venueBoard() {
-    var poll = model.poll;
-    var board = VB && poll ? VB.results(poll, model.venues, model.venueNames) : null;
-    if (!board) return null;
-    board.title = poll.title; board.kind = poll.kind; board.state = poll.state;
-    return board;
-  }
+  function venueBoard() { return VB ? VB.board(model.poll, model.venues, model.venueNames) : null; }
   function autoVisible(name) {
     var st = model.state, poll = model.poll;
     switch (name) {

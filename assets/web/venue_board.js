@@ -25,7 +25,8 @@
   function row(key, name, counts, keys) {
     var c = {}, n = 0, shares = {};
     keys.forEach(function (k) { c[k] = Number((counts || {})[k] || 0); n += c[k]; });
-    keys.forEach(function (k) { shares[k] = n ? Math.round(1000 * c[k] / n) / 10 : null; });
+    // halves up, in whole numbers: the same digits as core/venues.py share()
+    keys.forEach(function (k) { shares[k] = n ? Math.floor((2000 * c[k] + n) / (2 * n)) / 10 : null; });
     return { key: key, name: name, ballots: n, counts: c, shares: shares };
   }
   // venue_results: the scene's venues in order (those without a ballot too), then any other the
@@ -40,6 +41,13 @@
     var sum = {};
     keys.forEach(function (k) { sum[k] = rows.reduce(function (a, r) { return a + r.counts[k]; }, 0); });
     return { rows: rows, total: row("total", "合计", sum, keys), choices: poll.choices || [] };
+  }
+  // What the board shows for the current poll (model.py venue_board): its rows, title, kind, state.
+  function board(poll, venues, names) {
+    var b = poll ? results(poll, venues, names) : null;
+    if (!b) return null;
+    b.title = poll.title; b.kind = poll.kind; b.state = poll.state;
+    return b;
   }
   function layout(n) {
     var body = BOARD.height - HEAD_H - FOOT_H;
@@ -117,5 +125,5 @@
     node.replaceChildren(head, body, foot);
   }
 
-  window.WenzhengVenueBoard = { results: results, render: render, defaultName: defaultName };
+  window.WenzhengVenueBoard = { results: results, board: board, render: render, defaultName: defaultName };
 })();

@@ -9,7 +9,7 @@ from wenzheng_studio.core import scene_writer
 from wenzheng_studio.core.errors import DomainError
 from wenzheng_studio.core.scene import SceneError, load_scene, parse_scene
 from wenzheng_studio.core.show import Show
-from wenzheng_studio.core.venues import chinese_number, default_venue_name, venue_results
+from wenzheng_studio.core.venues import chinese_number, default_venue_name, share, venue_results
 from wenzheng_studio.paths import scenes_dir
 
 NOW = 1_800_000_000.0
@@ -102,3 +102,8 @@ def test_the_venue_board_mode_is_kept_with_the_show_and_refused_values_change_no
     again = Show(show.base_scene)
     again.restore(show.meta(), [], [], [])
     assert again.state(NOW)["overlay"]["venues"] == "show"
+
+
+def test_shares_round_halves_up_like_the_overlay_page():
+    assert share(1, 16) == 6.3 and share(1, 3) == 33.3 and share(2, 3) == 66.7 and share(5, 5) == 100.0
+    assert share(1, 8) == 12.5 and share(0, 7) == 0.0 and share(1, 2000) == 0.1 and share(1, 20000) == 0.0

@@ -79,6 +79,8 @@ def test_the_votes_panel_shows_the_tally_by_venue_and_cues_the_board(qtbot, room
                                 choices):
             assert _seat_vote(url, seat, pid, choice) == {"ok": True}
     qtbot.waitUntil(lambda: bool(v.poll) and v.poll.get("ballots") == 6, timeout=10000)
+    # compact 1366x768: two blocks, whole percents (once the layout has settled the table's height)
+    qtbot.waitUntil(lambda: v.venue_table.blocks == 2, timeout=5000)
     rows = {r[0]: r[1:] for r in v.venue_table.rows_shown}
     assert len(rows) == 14
     assert rows["主会场"] == ["2", "50%", "50%", "0%"]  # compact (1366x768): whole percents
@@ -161,3 +163,23 @@ def test_the_qt_overlay_paints_thirteen_venues_whole_inside_the_safe_area(qtbot)
     qtbot.waitUntil(lambda: not canvas.shown("venues"), timeout=3000)
     canvas.finish_animations()
     assert canvas.shown("tally")
+
+
+def test_the_venue_board_key_and_button_follow_one_rule():
+    """actions.py (pure): 分会场上屏 needs sub-venues and a revealed current poll; taking the
+    board down is always possible; a role that may not cue graphics is told so."""
+    from wenzheng_studio.ui.control_room.actions import action_reasons
+
+    poll = {"id": 1, "state": "open", "revealed": True, "venues": {}}
+    state = {"show": {"status": "live"}, "segment": {"index": 0}, "running_order": [{}], "poll": poll,
+             "overlay": {"venues": "auto"}}
+    assert action_reasons(state, role="director", venues=13)["venue_board"] == ""
+    assert action_reasons(state, role="graphics", venues=13)["venue_board"] == ""
+    assert "只有导演" in action_reasons(state, role="screener", venues=13)["venue_board"]
+    assert "只有一个会场" in action_reasons(state, role="director", venues=1)["venue_board"]
+    hidden = {**state, "poll": {**poll, "revealed": False}}
+    assert "尚未公布" in action_reasons(hidden, role="director", venues=13)["venue_board"]
+    assert "先开始投票" in action_reasons({**state, "poll": None}, role="director", venues=13)["venue_board"]
+    on_air = {**state, "poll": None, "overlay": {"venues": "show"}}  # up: it can always come down
+    assert action_reasons(on_air, role="director", venues=13)["venue_board"] == ""
+    assert action_reasons(state, "disconnected", role="director", venues=13)["venue_board"]

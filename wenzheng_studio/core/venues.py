@@ -63,6 +63,12 @@ def check_venue_names(names: Any, venues: Iterable[str]) -> dict[str, str]:
     return {v: name for v, name in out.items() if name != default_venue_name(v)}
 
 
+def share(count: int, of: int) -> float:
+    """count ÷ of in percent to one decimal, halves rounded up, in whole numbers (no float
+    rounding to even): venue_board.js computes the same digits for the /overlay page."""
+    return (2000 * count + of) // (2 * of) / 10
+
+
 def venue_results(poll: Mapping[str, Any], venues: Iterable[str],
                   names: Mapping[str, str] | None = None) -> dict[str, Any]:
     """A poll view's tally by venue: one row per venue of the scene (in its order, those with no
@@ -80,7 +86,7 @@ def venue_results(poll: Mapping[str, Any], venues: Iterable[str],
     def row(key: str, name: str, counts: Mapping[str, Any]) -> dict[str, Any]:
         counts = {k: int(counts.get(k) or 0) for k in keys}
         n = sum(counts.values())
-        shares = {k: (round(100 * counts[k] / n, 1) if n else None) for k in keys}
+        shares = {k: (share(counts[k], n) if n else None) for k in keys}
         return {"key": key, "name": name, "ballots": n, "counts": counts, "shares": shares}
 
     rows = [row(v, names.get(v) or default_venue_name(v), tally.get(v) or {}) for v in order]

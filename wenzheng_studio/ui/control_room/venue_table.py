@@ -116,8 +116,7 @@ class VenueTable(QTableWidget):
         for i, row in enumerate(rows):
             name = short_name(row["name"]) if self.blocks > 1 else row["name"]
             cells = [name, str(row["ballots"])]
-            cells += ["—" if row["shares"][c["key"]] is None else f"{row['shares'][c['key']]:.{digits}f}%"
-                      for c in choices]
+            cells += [percent(row, c["key"], digits) for c in choices]
             r, offset = i % per_block, (i // per_block) * width
             for col, text in enumerate(cells):
                 item = self.item(r, offset + col)
@@ -163,6 +162,15 @@ class VenueTable(QTableWidget):
         h = self.row_height()
         for i in range(per_block):
             self.setRowHeight(i, h)
+
+
+def percent(row: dict[str, Any], key: str, digits: int) -> str:
+    """A venue's share of one choice: 66.7% (as on air), or whole, 67%, halves up like the board."""
+    if row["shares"][key] is None:
+        return "—"
+    if digits:
+        return f"{row['shares'][key]:.1f}%"
+    return f"{(200 * row['counts'][key] + row['ballots']) // (2 * row['ballots'])}%"
 
 
 def short_name(name: str) -> str:
