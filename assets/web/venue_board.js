@@ -5,7 +5,7 @@
 (function () {
   "use strict";
 
-  var BOARD = { top: 170, height: 856 }, HEAD_H = 76, FOOT_H = 52, ROW_MAX = 64, ROW_MIN = 24;
+  var BOARD = { top: 170, height: 856 }, HEAD_H = 76, FOOT_H = 52, ROW_MAX = 64;
   var MIN_SHARE_TEXT_W = 92;
   var PALETTE = ["#F2B705", "#4F9DE0", "#E0475B", "#F08A24", "#9B6BD6", "#C9D6E8",
                  "#F27BB5", "#A0672F", "#7F8FA6", "#FFE08A", "#B0303F", "#2F5FA8"];
@@ -51,7 +51,7 @@
   }
   function layout(n) {
     var body = BOARD.height - HEAD_H - FOOT_H;
-    var rowH = Math.max(ROW_MIN, Math.min(ROW_MAX, body / (n + 1)));
+    var rowH = Math.min(ROW_MAX, body / (n + 1));
     return { rowH: rowH, height: HEAD_H + rowH * (n + 1) + FOOT_H };
   }
   function colours(kind, n) {
@@ -75,7 +75,7 @@
   // Fills the #venues section from a board (results plus title, kind, state). Rebuilt whole on
   // each change: thirteen rows are cheap, and a push comes at most ten times a second.
   function render(node, board, oneLine) {
-    var n = board.rows.length, lay = layout(n), px = Math.round(Math.max(14, Math.min(30, lay.rowH * 0.5)));
+    var n = board.rows.length, lay = layout(n), px = Math.floor(Math.max(12, Math.min(30, lay.rowH * 0.5)));
     var cols = colours(board.kind, board.choices.length);
     node.style.top = BOARD.top + "px";
     node.style.height = lay.height + "px";

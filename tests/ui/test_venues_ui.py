@@ -183,3 +183,11 @@ def test_the_venue_board_key_and_button_follow_one_rule():
     on_air = {**state, "poll": None, "overlay": {"venues": "show"}}  # up: it can always come down
     assert action_reasons(on_air, role="director", venues=13)["venue_board"] == ""
     assert action_reasons(state, "disconnected", role="director", venues=13)["venue_board"]
+
+
+def test_many_venues_shrink_the_rows_and_never_leave_the_safe_area():
+    rows = {}
+    for n in (1, 13, 30, 60):
+        rows[n], height = board_layout(n)
+        assert S.SAFE.contains(QRectF(BOARD.left(), BOARD.top(), BOARD.width(), height)), n
+    assert rows[1] == 64 and rows[13] == 52 and rows[30] > 23 and rows[60] < rows[30]

@@ -3,7 +3,8 @@ total of the venues. Painted in design pixels like painters.py; assets/web/venue
 draws the same board from the same numbers (keep the two in step).
 
 Thirteen venues (a main venue and twelve sub-venues) fit 1920x1080 inside the action-safe
-area with every name whole; more venues take lower rows, down to VENUE_ROW_MIN.
+area with every name whole (52 px rows); more venues take lower rows and smaller type, and
+the board never leaves the safe area (thirty venues: 24 px rows, 12 px type).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from .painters import Stage, wiped
 # Left column, under the show bug and beside the timer and QR columns (which stay free).
 BOARD = QRectF(96, 170, 1304, 856)
 HEAD_H, FOOT_H = 76.0, 52.0
-ROW_MAX, VENUE_ROW_MIN = 64.0, 24.0
+ROW_MAX = 64.0
 NAME_W, BALLOTS_W = 270.0, 170.0
 MIN_SHARE_TEXT_W = 92.0  # a segment narrower than this carries no figure (the legend names it)
 
@@ -45,7 +46,7 @@ def ink_on(colour: QColor) -> QColor:
 def board_layout(rows: int) -> tuple[float, float]:
     """(row height, board height) for `rows` venue rows plus the total row."""
     body = BOARD.height() - HEAD_H - FOOT_H
-    row_h = max(VENUE_ROW_MIN, min(ROW_MAX, body / (rows + 1)))
+    row_h = min(ROW_MAX, body / (rows + 1))
     return row_h, HEAD_H + row_h * (rows + 1) + FOOT_H
 
 
@@ -66,7 +67,7 @@ def paint_venue_board(st: Stage, board: dict[str, Any], amount: float) -> None:
                 bold=True)
         body = QRectF(r.left(), head.bottom(), r.width(), row_h * (len(rows) + 1))
         st.box(body, S.NAVY)
-        px = int(max(14, min(30, row_h * 0.5)))
+        px = int(max(12, min(30, row_h * 0.5)))
         for i, row in enumerate([*rows, total]):
             top = body.top() + i * row_h
             is_total = row is total
