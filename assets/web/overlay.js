@@ -4,14 +4,17 @@
 (function () {
   "use strict";
 
-  var ELEMENTS = ["bug", "timer", "tally", "qr", "lower_third", "question", "ranking"];
+  var ELEMENTS = ["bug", "timer", "tally", "qr", "lower_third", "question", "ranking", "venues"];
   // The ranking board takes the middle of the screen: while it is up, these step aside in auto.
   var BOARD_DISPLACES = ["tally", "qr", "lower_third", "question"];
   var Board = window.WenzhengRankingBoard;
   var SOURCE_LABELS = { web: "网友提问", hotline: "热线来电", studio: "现场提问" };
   var NUMBER_MS = 500;
 
-  var model = { state: {}, poll: null, voteUrl: "", remoteWeight: null, timerAt: performance.now(), pushes: 0 };
+  var model = { state: {}, poll: null, voteUrl: "", remoteWeight: null, timerAt: performance.now(), pushes: 0,
+                venues: [], venueNames: {} };
+  var VB = window.WenzhengVenueBoard;  // venue_board.js: the per-venue board (三民)
+  var boardKey = "";
   var shownKey = {};   // element -> content identity currently wiped in
   var tweens = {};     // figure name -> {from, to, t0}
   var tweenPoll = null;
@@ -115,21 +118,26 @@
       case "lower_third": return st.speaker ? { key: st.speaker.index } : null;
       case "question": return st.question ? { key: st.question.id } : null;
       case "ranking": return Board ? Board.content(st, oneLine) : null;
+      case "venues": return venueBoard() ? { key: poll.id } : null;
     }
     return null;
   }
+  function venueBoard() { return VB ? VB.board(model.poll, model.venues, model.venueNames) : null; }
   function autoVisible(name) {
     var st = model.state, poll = model.poll;
     if (BOARD_DISPLACES.indexOf(name) >= 0 && content("ranking")) return false;
     switch (name) {
       case "bug": return true;
       case "timer": return (st.show || {}).status === "live" && timerSet();
-      case "tally": return !!poll && (poll.state === "open" || poll.state === "closed");
+      // The venue board, when the director puts it up, takes the tally's place.
+      case "tally": return !!poll && (poll.state === "open" || poll.state === "closed") && !visible("venues");
       // No QR code asking phones to vote when their votes count for nothing (remote_weight 0).
       case "qr": return !!poll && poll.state === "open" && model.remoteWeight !== 0;
-      case "lower_third": return !visible("question");
+      case "lower_third": return !visible("question") && !visible("venues");
       case "question": return true;
-      case "ranking": return true;
+      // the director's venue board (三民), when forced up, is drawn instead (as in model.py)
+      case "ranking": return !visible("venues");
+      case "venues": return false;  // on air only on the director's cue (mode "show")
     }
     return false;
   }
@@ -225,6 +233,13 @@
       rows.push({ key: c.key, fill: fill, pct: pct, detail: det });
     });
   }
+  function fillVenues() {
+    var board = venueBoard(), key = JSON.stringify(board);
+    if (key === boardKey) return;  // the same figures: no rebuild
+    boardKey = key;
+    VB.render(el.venues, board, oneLine);
+    fitText($(".vb-title", el.venues), 34, false);
+  }
   function fillTally() {
     var poll = model.poll;
     buildTallyRows(poll);
@@ -287,6 +302,7 @@
     if (content("question")) fillQuestion();
     var board = content("ranking");
     if (board) Board.fill(el.ranking, board, { setText: setText, fitText: fitText });
+    if (content("venues")) fillVenues();
     retargetNumbers(now);
     ELEMENTS.forEach(function (name) {
       var c = content(name);
@@ -349,6 +365,8 @@
       .then(function (scene) {
         if (!scene) return;
         model.remoteWeight = typeof scene.remote_weight === "number" ? scene.remote_weight : null;
+        model.venues = Array.isArray(scene.venues) ? scene.venues.map(String) : [];
+        model.venueNames = scene.venue_names && typeof scene.venue_names === "object" ? scene.venue_names : {};
         if (!scene.vote_url) { apply(); return; }
         if (scene.vote_url !== model.voteUrl) {
           model.voteUrl = String(scene.vote_url);

@@ -23,7 +23,7 @@ FIELDS = ["action", "index", "seconds", "label", "warning_s", "danger_s", "eleme
 text = st.text(st.characters(exclude_categories=()), max_size=12) | st.sampled_from(["a \ud800 b", "", "问政"])
 scalars = (st.none() | st.booleans() | st.integers(-10, 10**7) | st.floats(allow_nan=True) | text
            | st.sampled_from([*CONTROL_ACTIONS, "screen", "approve", "on_air", "answered", "edit", "refer",
-                              "merge", "reject", "tally", "qr", "show", "hide", "yesno", "choice", "rating4"]))
+                              "merge", "reject", "tally", "qr", "venues", "show", "hide", "yesno", "choice", "rating4"]))
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
                       | st.dictionaries(st.sampled_from(FIELDS) | text, inner, max_size=3), max_leaves=6)
 bodies = st.dictionaries(st.sampled_from(FIELDS), values, max_size=5) | values

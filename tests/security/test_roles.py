@@ -283,3 +283,33 @@ def test_the_audit_names_who_opened_and_closed_the_poll(single_live):
     assert status == 200
     assert [(a["action"], a["actor"]["role"]) for a in audit["actions"]] == [
         ("poll.create", "director"), ("poll.open", "director"), ("poll.close", "director")]
+
+
+def test_the_venue_board_is_the_director_and_graphics_cue_alone(live):
+    """三民's venue board (overlay element "venues"): on air on the director's or the graphics
+    operator's cue; any other role is refused 403 and the board stays as it was, for the
+    HTTP route and the /control socket alike; the state every view receives carries it."""
+    assert live.api("/api/state")[1]["overlay"]["venues"] == "auto"  # off air until cued
+    graphics = make(live, "图文小钱", "graphics")
+    status, state = live.api("/api/control", "POST", {"action": "overlay.set", "element": "venues", "mode": "show"},
+                             token=graphics)
+    assert status == 200 and state["overlay"]["venues"] == "show"
+    for role in ("screener", "reviewer", "observer"):
+        token = make(live, f"{role}-venues", role)
+        status, body = live.api("/api/control", "POST", {"action": "overlay.set", "element": "venues", "mode": "hide"},
+                                token=token)
+        assert (status, body["error"]) == (403, "forbidden"), role
+        sock = socketio.Client(reconnection=False)
+        sock.connect(live.url, auth={"token": token}, transports=["websocket"], namespaces=["/control"],
+                     wait_timeout=10)
+        try:
+            ack = sock.call("control", {"action": "overlay.set", "element": "venues", "mode": "hide"},
+                            namespace="/control", timeout=10)
+        finally:
+            sock.disconnect()
+        assert ack.get("error") == "forbidden", (role, ack)
+    assert live.api("/api/state", token=None)[1]["overlay"]["venues"] == "show"
+    status, state = live.api("/api/control", "POST", {"action": "overlay.set", "element": "venues", "mode": "hide"})
+    assert status == 200 and state["overlay"]["venues"] == "hide"
+    bad = live.api("/api/control", "POST", {"action": "overlay.set", "element": "venues", "mode": "flash"})
+    assert bad[0] == 400 and live.api("/api/state")[1]["overlay"]["venues"] == "hide"

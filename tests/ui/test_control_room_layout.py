@@ -41,6 +41,27 @@ def _inside(w, widget) -> bool:
             and widget.visibleRegion().boundingRect() == widget.rect())
 
 
+def _vote_in_venues(url: str, pid: int, venues: list[str]) -> int:
+    """With sub-venues (三民): a few seats of every venue but the last vote, so the venue table
+    (and its screenshot) carries figures. Returns the ballots cast."""
+    import socketio
+
+    if len(venues) < 2:
+        return 0
+    cast = 0
+    for n, venue in enumerate(venues[:-1]):
+        seats = _api(url, "POST", "/api/seats", {"venue": venue, "count": 3})["seats"]
+        for i, seat in enumerate(seats):
+            sio = socketio.Client(reconnection=False)
+            sio.connect(url, namespaces=["/audience"], auth={"seat": seat["seat"], "key": seat["key"]},
+                        transports=["websocket"], wait_timeout=5)
+            choice = ("satisfied", "basic", "unsatisfied")[(n + i * (n % 3 + 1)) % 3 if i else 0]
+            assert sio.call("vote", {"poll": pid, "choice": choice}, namespace="/audience", timeout=10) == {"ok": True}
+            sio.disconnect()
+            cast += 1
+    return cast
+
+
 @pytest.mark.parametrize("scene", SCENES)
 def test_the_room_fits_each_scene_at_both_sizes(qtbot, tmp_path, scene):
     engine = EmbeddedEngine(port=0, host="127.0.0.1", db=str(tmp_path / "show.db"), admin_token=TOKEN,
@@ -59,10 +80,13 @@ def test_the_room_fits_each_scene_at_both_sizes(qtbot, tmp_path, scene):
         qtbot.waitUntil(lambda: (w.state.get("show") or {}).get("status") == "live", timeout=5000)
         for size, poll in [(size, False) for size in SIZES] + [(size, True) for size in SIZES]:
             if poll and not w.votes.poll:  # then again with a poll open: its figures and bars
-                pid = _api(url, "POST", "/api/polls", {"title": "您对答复满意吗", "kind": "satisfaction",
+                title = "您对市发展和改革委员会的工作是否满意？" if "sanmin" in scene else "您对答复满意吗"
+                pid = _api(url, "POST", "/api/polls", {"title": title, "kind": "satisfaction",
                                                        "revealed": True})["id"]
                 _api(url, "POST", f"/api/polls/{pid}/open", {})
                 qtbot.waitUntil(lambda: bool(w.votes.poll) and w.votes.poll.get("state") == "open", timeout=5000)
+                cast = _vote_in_venues(url, pid, w.scene.get("venues") or [])
+                qtbot.waitUntil(lambda: w.votes.poll.get("ballots") == cast, timeout=10000)
             w.resize(*size)
             qtbot.wait(300)
             assert (w.width(), w.height()) == size
@@ -76,9 +100,25 @@ def test_the_room_fits_each_scene_at_both_sizes(qtbot, tmp_path, scene):
                                  ("operators", w.operators_btn), ("on air", w.questions.on_air_btn),
                                  ("open poll", w.votes.open), ("next speaker", w.speakers.next)):
                 assert _inside(w, widget), f"{scene} {size} poll={poll}: {name} is cut off"
+            if poll and len(w.scene.get("venues") or []) > 1:  # 三民: the tally by venue, every row in view
+                table = w.votes.venue_table
+                assert _inside(w, table), f"{scene} {size}: the venue table is cut off"
+                assert table.verticalScrollBar().maximum() == 0 and table.horizontalScrollBar().maximum() == 0
+                assert [r[0] for r in table.rows_shown] == [*w.scene["venue_names"].values(), "合计"]
+                last = table.visualItemRect(table.item(table.rowCount() - 1, 0))
+                assert table.viewport().rect().contains(last), (size, last)
+                head = table.horizontalHeader()
+                assert head.length() <= table.viewport().width() + 1, (size, head.length())
+                metrics = table.fontMetrics()
+                for r in range(table.rowCount()):  # every name and figure whole, none elided
+                    for c in range(table.columnCount()):
+                        text = table.item(r, c).text()
+                        assert metrics.horizontalAdvance(text) <= table.text_room(c), (size, text)
             on_air = next(i for i, r in enumerate(w.state["running_order"]) if r.get("on_air"))
             assert on_air in ro.rows_in_view() and on_air + 1 in ro.rows_in_view()
-            if not poll and size != (1366, 700) and os.environ.get("WENZHENG_SCREENSHOTS"):
+            # 三民 with its poll (the venue table), the other scenes idle
+            with_poll = scene == "sanmin-report.toml"
+            if poll == with_poll and size != (1366, 700) and os.environ.get("WENZHENG_SCREENSHOTS"):
                 w.grab().save(str(ROOT / "docs" / "screenshots" /
                                   f"control-room-{Path(scene).stem}-{size[0]}x{size[1]}.png"))
     finally:

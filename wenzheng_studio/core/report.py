@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from .operators import ROLE_NAMES
 from .followup import HEAD_RATE_TARGET, RESULTS, SATISFACTION, answered_by_head, head_answer_rate, heads_from_scene
+from .venues import venue_results
 
 SOURCE_NAMES = {"web": "网络", "hotline": "热线", "studio": "现场"}
 STATE_NAMES = {"new": "待初审", "screened": "待终审", "approved": "已通过", "rejected": "未采用",
@@ -43,9 +44,11 @@ def review_path(q: Mapping[str, Any]) -> str:
     return " → ".join(steps)
 
 
-def poll_rows(polls: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def poll_rows(polls: Sequence[Mapping[str, Any]], venues: Sequence[str] = (),
+              venue_names: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """Raw counts beside the combined share: the studio and the remote audience weighted as
-    the scene says, exactly the figure the overlay and the control room showed on air."""
+    the scene says, exactly the figure the overlay and the control room showed on air. With
+    sub-venues (三民, more than one venue), each poll also carries its result by venue."""
     rows = []
     for p in polls:
         tally = p.get("tally") or {}
@@ -58,9 +61,11 @@ def poll_rows(polls: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             choices.append({"key": c["key"], "label": c["label"], "studio": studio, "remote": remote,
                             "total": studio + remote, "combined_pct": combined.get(c["key"]),
                             "raw_pct": round(100 * (studio + remote) / ballots, 2) if ballots else None})
+        by_venue = venue_results(p, venues, venue_names) if len(venues) > 1 else None
         rows.append({"id": p.get("id"), "title": p.get("title", ""), "kind": POLL_KINDS.get(p.get("kind"), p.get("kind")),
                      "state": p.get("state", ""), "ballots": p.get("ballots", 0), "choices": choices,
-                     "score": p.get("score")})
+                     "score": p.get("score"), "unit": p.get("unit", ""),
+                     "venues": by_venue if by_venue and by_venue["rows"] else None})
     return rows
 
 
@@ -115,7 +120,8 @@ def report_data(scene: Mapping[str, Any], state: Mapping[str, Any], polls: Seque
                       if state.get("server_time") else ""),
         "planned_total_s": sum(s["planned_s"] for s in segments),
         "actual_total_s": round(sum(s["actual_s"] for s in segments), 1),
-        "segments": segments, "polls": poll_rows(polls),
+        "segments": segments,
+        "polls": poll_rows(polls, list(scene.get("venues") or ()), scene.get("venue_names") or {}),
         "questions": question_rows(questions, heads, tz), "sources": counts,
         "head_rate": {"by_head": by_head, "answered": answered, "rate": rate, "target": HEAD_RATE_TARGET},
         "ranking": ranking_rows(ranking),
@@ -206,7 +212,30 @@ def report_csv(data: Mapping[str, Any]) -> str:
         w.writerow([label for _, label in HEARING_COLUMNS])
         for r in data["hearing"]:
             w.writerow(["" if r.get(k) is None else r[k] for k, _ in HEARING_COLUMNS])
+    venue_csv_rows(w, data["polls"])
     return "\ufeff" + out.getvalue()
+
+
+VENUE_COLUMNS = ["投票编号", "部门", "标题", "会场", "会场名称", "票数"]
+
+
+def venue_csv_rows(w: "SafeCsvWriter", polls: Sequence[Mapping[str, Any]]) -> None:
+    """三民: each department's result by venue, a row per poll and venue (the total of the
+    venues, 合计, last), then per choice its label, ballots and share of the venue's ballots."""
+    polls = [p for p in polls if p.get("venues")]
+    if not polls:
+        return
+    w.writerow([])
+    w.writerow(["分会场评议结果"])
+    w.writerow([*VENUE_COLUMNS, "选项", "票数", "占比%", "…"])
+    for p in polls:
+        board = p["venues"]
+        for row in [*board["rows"], board["total"], *([board["remote"]] if board.get("remote") else [])]:
+            cells: list[Any] = [p["id"], p.get("unit", ""), p["title"], row["key"], row["name"], row["ballots"]]
+            for c in board["choices"]:
+                share = row["shares"].get(c["key"])
+                cells += [c.get("label", c["key"]), row["counts"].get(c["key"], 0), "" if share is None else share]
+            w.writerow(cells)
 
 
 def _pct(value: float | None) -> Any:

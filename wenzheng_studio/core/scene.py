@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .venues import VenueNameError, check_venue_names, default_venue_name
+
 SEGMENT_KINDS = ("speakers", "video", "questions", "remote", "vote", "plain")
 SPEAKER_SOURCES = ("units", "experts", "citizens", "none")
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -83,6 +85,11 @@ class Scene:
     # Kept for live edits (core/rundown.py): a new segment may name a preset or take citizens.
     timers: dict[str, TimerPreset] = field(default_factory=dict, compare=False)
     citizens: tuple[Speaker, ...] = ()
+    # The names a scene gives its venues (vote.venue_names); the rest are named by venue_name.
+    venue_names: dict[str, str] = field(default_factory=dict)
+
+    def venue_name(self, key: str) -> str:
+        return self.venue_names.get(key) or default_venue_name(key)
 
     @property
     def planned_s(self) -> int:
@@ -99,6 +106,7 @@ class Scene:
             "studio_weight": self.studio_weight,
             "remote_weight": self.remote_weight,
             "venues": list(self.venues),
+            "venue_names": {v: self.venue_name(v) for v in self.venues},
             "poll_countdown_s": self.poll_countdown_s,
             "units": [vars(u) for u in self.units],
             "experts": [vars(p) for p in self.experts],
@@ -216,6 +224,12 @@ def parse_scene(text: str, source: str = "<scene>") -> Scene:
         raise r.fail("vote.venues", "must be a non-empty list of keys like \"main\", \"sub1\"")
     if len(set(venues)) != len(venues):
         raise r.fail("vote.venues", "lists a venue twice")
+    raw_names = r.get(vote, "venue_names", "vote", dict, {})
+    try:
+        venue_names = check_venue_names(raw_names, venues)
+    except VenueNameError as exc:
+        where, why = exc.args
+        raise r.fail(f"vote.venue_names.{where}" if where else "vote.venue_names", why) from None
     countdown = r.get(vote, "countdown_s", "vote", int, 0)
     if not 0 <= countdown <= 3600:
         raise r.fail("vote.countdown_s", "must be from 0 to 3600")
@@ -284,7 +298,7 @@ def parse_scene(text: str, source: str = "<scene>") -> Scene:
 
     return Scene(title, subtitle, start, weekday.lower() if weekday else None, timezone, tuple(segments),
                  tuple(units), tuple(experts), studio_w, remote_w, tuple(venues), countdown, source,
-                 timers=presets, citizens=tuple(citizens))
+                 timers=presets, citizens=tuple(citizens), venue_names=venue_names)
 
 
 def _resolve_timer(r: _Reader, s: dict, where: str, presets: dict[str, TimerPreset]) -> TimerPreset | None:

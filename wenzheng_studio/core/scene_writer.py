@@ -22,6 +22,7 @@ from typing import Any
 import tomli_w
 
 from .scene import Scene, Segment, Speaker, TimerPreset, Unit, parse_scene
+from .venues import default_venue_name
 
 _MAX_MINUTES = 999  # "MM:SS" allows at most three digits of minutes
 
@@ -56,6 +57,9 @@ def document_from_scene(scene: Scene) -> dict[str, Any]:
         "vote": {"studio_weight": float(scene.studio_weight), "remote_weight": float(scene.remote_weight),
                  "venues": list(scene.venues), "countdown_s": int(scene.poll_countdown_s)},
     }
+    names = dict(getattr(scene, "venue_names", {}) or {})
+    if names:  # only the names the scene gave (the defaults are derived again on load)
+        doc["vote"]["venue_names"] = {v: names[v] for v in scene.venues if v in names}
     timers: dict[str, TimerPreset] = dict(getattr(scene, "timers", {}) or {})
     citizens = tuple(getattr(scene, "citizens", ()) or ())
     from_units = tuple(Speaker(u.head or u.name, u.title, u.name) for u in scene.units)
@@ -119,7 +123,14 @@ def scene_from_api(data: dict[str, Any], source: str = "<engine>") -> Scene:
         segments=tuple(segments), units=people(data.get("units"), Unit), experts=people(data.get("experts"), Speaker),
         studio_weight=float(data.get("studio_weight", 0.5)), remote_weight=float(data.get("remote_weight", 0.5)),
         venues=tuple(data.get("venues") or ("main",)), poll_countdown_s=int(data.get("poll_countdown_s", 0)),
-        source=source, citizens=people(data.get("citizens"), Speaker))
+        source=source, citizens=people(data.get("citizens"), Speaker),
+        venue_names=_named_venues(data))
+
+
+def _named_venues(data: dict[str, Any]) -> dict[str, str]:
+    """The API lists every venue's name; keep only those that differ from the derived default."""
+    names = data.get("venue_names") or {}
+    return {str(v): str(n) for v, n in names.items() if isinstance(n, str) and n != default_venue_name(str(v))}
 
 
 def document_from_api(data: dict[str, Any]) -> dict[str, Any]:

@@ -32,7 +32,9 @@ CONTROL_ACTIONS = (
 )
 # Ids in paths: ASCII digits only ("²".isdigit() is True, and int() refuses it).
 _ID_TEXT = re.compile(r"^[0-9]{1,11}$")
-OVERLAY_ELEMENTS = ("tally", "qr", "timer", "lower_third", "question", "bug")
+# "venues": the per-venue result board (三民); its "auto" is off air: only the director's cue
+# ("show") puts it up, and "hide" (or "auto") takes it down.
+OVERLAY_ELEMENTS = ("tally", "qr", "timer", "lower_third", "question", "bug", "venues")
 OVERLAY_MODES = ("auto", "show", "hide")
 
 

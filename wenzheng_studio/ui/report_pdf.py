@@ -93,7 +93,8 @@ def draw_polls(r: ReportPainter, data: dict[str, Any]) -> None:
         r.text("本期没有投票。", 10)
     for poll in data["polls"]:
         r.need(40)
-        r.text(f"#{poll['id']} {poll['title']}（{poll['kind']}，{poll['ballots']} 票）", 10, True)
+        unit = f"【{poll['unit']}】" if poll.get("unit") else ""
+        r.text(f"#{poll['id']} {unit}{poll['title']}（{poll['kind']}，{poll['ballots']} 票）", 10, True)
         most = max([c["total"] for c in poll["choices"]] + [1])
         chart_w = W - 2 * M - 90 - 84
         for c in poll["choices"]:
@@ -106,11 +107,54 @@ def draw_polls(r: ReportPainter, data: dict[str, Any]) -> None:
             weighted = "" if c.get("combined_pct") is None else f" 加权 {c['combined_pct']:.1f}%"
             r.cell(x0 + chart_w + 4, 80, 16, f"{c['total']} 票 {raw}{weighted}", 8)
             r.y += 16
+        if poll.get("venues"):
+            draw_venue_table(r, poll)
         r.y += 6
     if data["polls"]:
         weights = data.get("weights") or {}
         r.text(f"深蓝：现场　浅蓝：场外　加权：播出时的合计占比（现场 {weights.get('studio', 0.5):g} : "
                f"场外 {weights.get('remote', 0.5):g}）", 8, colour=QColor("#6b7280"))
+
+
+VENUE_ROW_H = 12.0
+
+
+def draw_venue_table(r: ReportPainter, poll: dict[str, Any]) -> None:
+    """三民: the department's result by venue — ballots, then each choice's ballots and share."""
+    board = poll["venues"]
+    choices = board["choices"]
+    rows = [*board["rows"], board["total"], *([board["remote"]] if board.get("remote") else [])]
+    name_w, ballots_w = 110.0, 40.0
+    col_w = (W - 2 * M - name_w - ballots_w) / max(1, len(choices))
+    r.y += 4
+
+    def header() -> None:
+        r.p.fillRect(QRectF(M, r.y, W - 2 * M, VENUE_ROW_H), QColor("#eceff1"))
+        r.cell(M, name_w, VENUE_ROW_H, f"#{poll['id']} 分会场结果", 7.5)
+        r.cell(M + name_w, ballots_w, VENUE_ROW_H, "票数", 7.5)
+        for i, c in enumerate(choices):
+            r.cell(M + name_w + ballots_w + i * col_w, col_w, VENUE_ROW_H, f"{c['label']} 票数（占比）", 7.5)
+        r.y += VENUE_ROW_H
+
+    r.need(VENUE_ROW_H * 3)
+    header()
+    for row in rows:
+        if r.y + VENUE_ROW_H > H - M:
+            r.writer.newPage()
+            r.y = M
+            header()
+        total = row["key"] == "total"
+        if total:
+            r.p.setPen(QPen(GREY, 0.5))
+            r.p.drawLine(M, r.y, W - M, r.y)
+        colour = BLUE if total else INK
+        r.cell(M, name_w, VENUE_ROW_H, row["name"], 7.5, colour)
+        r.cell(M + name_w, ballots_w, VENUE_ROW_H, str(row["ballots"]), 7.5, colour)
+        for i, c in enumerate(choices):
+            share = row["shares"].get(c["key"])
+            text = f"{row['counts'].get(c['key'], 0)}（{'—' if share is None else f'{share:.1f}%'}）"
+            r.cell(M + name_w + ballots_w + i * col_w, col_w, VENUE_ROW_H, text, 7.5, colour)
+        r.y += VENUE_ROW_H
 
 
 QUESTION_TABLE = [("编号", 28, "id"), ("来源", 28, "source"), ("状态", 36, "state"), ("问题", 128, "text"),

@@ -18,14 +18,15 @@ ACTIONS = (
     "timer_toggle", "timer_add", "timer_reset",
     "poll_create", "poll_open", "poll_close", "poll_reveal", "poll_clear",
     "question_on_air", "question_answered", "question_clear",
-    "overlay_set", "ranking_show", "ranking_hide", "operators",
+    "overlay_set", "ranking_show", "ranking_hide", "venue_board", "operators",
     "segment_edit", "segment_insert", "segment_remove", "speaker_edit", "speaker_insert", "speaker_remove", "undo",
 )
 # Editing the running order and the speakers live (issue 13): the director's alone.
 EDITS = ("segment_edit", "segment_insert", "segment_remove", "speaker_edit", "speaker_insert", "speaker_remove",
          "undo")
 # The engine's name for an action, where a role other than the director may take it (ui/roles.py).
-ENGINE_ACTION = {"overlay_set": "overlay.set", "ranking_show": "ranking.show", "ranking_hide": "ranking.hide"}
+ENGINE_ACTION = {"overlay_set": "overlay.set", "ranking_show": "ranking.show", "ranking_hide": "ranking.hide",
+                 "venue_board": "overlay.set"}
 
 NOT_CONNECTED = "未连接引擎，操作不会送达"
 HELD = "保持本环节：流程已锁定，按 H 解除"
@@ -40,7 +41,7 @@ def action_reasons(state: dict[str, Any] | None, connection: str = "connected", 
                    poll: dict[str, Any] | None = None, waiting_questions: int = 0,
                    has_presets: bool = True, goto_index: int | None = None,
                    role: str | None = None, speaker_index: int | None = None,
-                   undo: str = "", ranking_group: str | None = None) -> dict[str, str]:
+                   undo: str = "", ranking_group: str | None = None, venues: int = 1) -> dict[str, str]:
     """Every action → "" (enabled) or the reason it is not possible now (a Chinese sentence).
 
     `state` is the engine's latest state; `poll` the poll the votes panel shows (a draft just
@@ -50,7 +51,8 @@ def action_reasons(state: dict[str, Any] | None, connection: str = "connected", 
     crew list 人员 waits for a director, and so does editing the running order);
     `speaker_index` the speaker chosen in the speakers list (None: none); `undo` what Ctrl+Z
     would undo ("" when there is nothing to undo); `ranking_group` the group picked for the
-    ranking board (None: the scene has no groups).
+    ranking board (None: the scene has no groups); `venues` how many venues the scene has (the
+    venue board, 分会场上屏, is for a scene with sub-venues).
     """
     state = state or {}
     reasons = {name: "" for name in ACTIONS}
@@ -120,6 +122,14 @@ def action_reasons(state: dict[str, Any] | None, connection: str = "connected", 
     refuse(("poll_reveal",), "" if shown and not shown.get("revealed") else
            ("投票结果已公布" if shown else "没有投票"))
     refuse(("poll_clear",), "" if current_poll else "屏幕上没有投票")
+    # The board shows the current poll's tally (the state's): one that is on air, with its figures.
+    board_on = (state.get("overlay") or {}).get("venues") == "show"
+    if venues <= 1:
+        refuse(("venue_board",), "本场只有一个会场，没有分会场结果")
+    elif not board_on and not current_poll:
+        refuse(("venue_board",), "没有可上屏的分会场结果（先开始投票）")
+    elif not board_on and not current_poll.get("revealed"):
+        refuse(("venue_board",), "投票结果尚未公布（F8 公布后才能上屏）")
 
     order = state.get("running_order") or []
     if goto_index is None or not 0 <= goto_index < len(order):

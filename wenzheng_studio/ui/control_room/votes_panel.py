@@ -14,6 +14,7 @@ from ..fonts import app_font
 from .i18n import Translator
 from .live_clock import fmt_duration
 from .style import AMBER, BLUE, DIM, GREEN, PANEL, RED, TEXT, button, label, set_colour
+from .venue_table import VenueTable
 
 STUDIO_COLOUR, REMOTE_COLOUR = "#3d8bfd", "#f5a623"
 RATE_WINDOW_S = 3.0
@@ -91,6 +92,15 @@ class VotesPanel(QFrame):
         self.close.clicked.connect(self.close_poll)
         self.reveal.clicked.connect(self.reveal_poll)
         self.clear.clicked.connect(lambda: self.bridge.control("poll.clear"))
+        # 三民: the poll's tally by venue in place of the studio/remote chart, and its board on air
+        self.venue_table = VenueTable(tr)
+        self.venue_table.setVisible(False)
+        self.board_mode = "auto"  # the engine's mode of the overlay's venue board
+        self.board = button(tr("分会场上屏"), "Ctrl+F8")
+        self.board.setVisible(False)
+        self.board.clicked.connect(self.toggle_venue_board)
+        self.multi_venue = False
+        self.combined_hidden = False
 
         self.poll_title = label("", 15, False, TEXT)
         self.status = label(tr("没有投票"), 18, True)
@@ -128,16 +138,18 @@ class VotesPanel(QFrame):
         form.addWidget(self.title, 1, 1, 1, 4)
         form.setColumnStretch(1, 1)
         buttons = QGridLayout()
-        for i, b in enumerate((self.create, self.open, self.close, self.reveal, self.clear)):
+        for i, b in enumerate((self.create, self.open, self.close, self.reveal, self.clear, self.board)):
             buttons.addWidget(b, i // 3, i % 3)
         box = QVBoxLayout(self)
-        box.addWidget(label(tr("投票"), 18, True))
+        self.heading = label(tr("投票"), 18, True)
+        box.addWidget(self.heading)
         box.addLayout(form)
         box.addLayout(buttons)
         box.addWidget(self.poll_title)
         box.addWidget(self.status)
         box.addWidget(self.figures)
         box.addWidget(self.plot, 1)
+        box.addWidget(self.venue_table, 1)
         box.addLayout(self.combined_grid)
         self._enable()
 
@@ -151,6 +163,19 @@ class VotesPanel(QFrame):
         self.preset.blockSignals(False)
         self.countdown.setValue(int(scene.get("poll_countdown_s") or 0))
         self._preset_chosen(0)
+        self.venue_table.set_scene(scene)
+        self.multi_venue = len(scene.get("venues") or []) > 1
+        self.plot.setVisible(not self.multi_venue)
+        self.venue_table.setVisible(self.multi_venue)
+        self.board.setVisible(self.multi_venue)
+        # Phones that carry no weight (三民): the table's 合计 row is the combined figure; its row of
+        # big shares would only repeat it, and the venues need the height.
+        self.combined_hidden = self.multi_venue and not float(scene.get("remote_weight") or 0)
+        self._show_combined()
+        # the venues' rows need the height: the figures join the status line
+        self.figures.setVisible(not self.multi_venue)
+        self.heading.setVisible(not (self.multi_venue and self.compact))
+        self._draw()
 
     def _preset_chosen(self, index: int) -> None:
         if 0 <= index < len(self.presets):
@@ -187,12 +212,20 @@ class VotesPanel(QFrame):
             if self.confirm(self.tr_("投票尚未自动截止，现在结束？")):
                 self.bridge.request("POST", f"/api/polls/{self.poll['id']}/close", {}, self._poll_reply)
 
+    def toggle_venue_board(self) -> None:
+        """The venue board on air (overlay element "venues" shown), or off again."""
+        self.bridge.control("overlay.set", element="venues", mode="hide" if self.board_mode == "show" else "show")
+
     def reveal_poll(self) -> None:
         if self.poll and not self.poll.get("revealed"):
             self.bridge.request("POST", f"/api/polls/{self.poll['id']}/reveal", {}, self._poll_reply)
 
     # --- engine pushes -----------------------------------------------------------------
     def on_state(self, state: dict[str, Any]) -> None:
+        mode = str((state.get("overlay") or {}).get("venues") or "auto")
+        if mode != self.board_mode:
+            self.board_mode = mode
+            self.board.setText(f"{self.tr_('撤下分会场' if mode == 'show' else '分会场上屏')}  [Ctrl+F8]")
         seg = state.get("segment") or {}
         key = (seg.get("index"), seg.get("key"))
         if key != self._segment_key:  # a new segment: preselect the poll it calls for (F5 creates it)
@@ -259,9 +292,17 @@ class VotesPanel(QFrame):
         if top != self._y_top:  # re-ranging repaints the axes: only on a step (1, 2, 5 × 10^k)
             self._y_top = top
             self.plot.setYRange(0, top, padding=0)
+        if self.multi_venue:
+            self.venue_table.show_poll(p)
         combined = p.get("combined") or {}
         for k, (name, value) in self._combined_labels.items():
             value.setText(f"{combined.get(k, 0.0):.1f}%")
+
+    def _show_combined(self) -> None:
+        for i in range(self.combined_grid.count()):
+            w = self.combined_grid.itemAt(i).widget()
+            if w:
+                w.setVisible(not self.combined_hidden)
 
     def _build_combined(self, choices: list[dict[str, Any]]) -> None:
         while self.combined_grid.count():
@@ -282,9 +323,12 @@ class VotesPanel(QFrame):
             self.combined_grid.addWidget(name, 0, col)
             self.combined_grid.addWidget(value, 1, col)
             self._combined_labels[c["key"]] = (name, value)
+        self._show_combined()
 
     def set_compact(self, on: bool) -> None:
         self.compact = on
+        self.venue_table.set_compact(on)
+        self.heading.setVisible(not (self.multi_venue and on))
         self.plot.setMinimumHeight(48 if on else 120)
         self.plot.showAxis("left", not on)  # a low chart: the figures above say the numbers
         for _name, value in self._combined_labels.values():  # fonts already scaled by the window
@@ -323,4 +367,7 @@ class VotesPanel(QFrame):
         if p.get("score") is not None:
             figures += f"    {tr('得分')} {p['score']}"
         self.figures.setText(figures)
+        if self.multi_venue:
+            parts += [f"{tr('总票数')} {ballots}", f"{self.rate:.0f} {tr('票/秒')}"]
+            self.status.setText(" · ".join(parts))
         set_colour(self.figures, RED if state == "open" and not p.get("revealed") else (BLUE if state == "open" else TEXT))

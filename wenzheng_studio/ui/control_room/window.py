@@ -215,13 +215,19 @@ class ControlRoomWindow(QMainWindow):
             column.setMinimumWidth(compact if on else minimum)
             row.setStretch(i, COMPACT_STRETCH[i] if on else stretch)
         right = self.columns[2].layout()  # compact: the votes' bars before a bigger preview
-        right.setStretchFactor(self.preview, 2 if on else 4)
-        right.setStretchFactor(self.votes, 8 if on else 6)
+        self._stretch_votes()
         for panel in (self.clocks, self.questions, self.preview, self.votes, self.graphics):
             panel.set_compact(on)
         self.graphics.dock_ranking(self.preview.top if on else None)  # compact: no row of its own
         self.running_order.set_compact(on, tight)
         self.speakers.set_compact(on, tight)
+
+    def _stretch_votes(self) -> None:
+        """Compact, or a scene with sub-venues (the venue table's rows): the votes before a bigger preview."""
+        right = self.columns[2].layout()
+        venues = self.votes.multi_venue
+        right.setStretchFactor(self.preview, 0 if venues else (2 if self.compact else 4))
+        right.setStretchFactor(self.votes, 1 if venues else (8 if self.compact else 6))
 
     def _scale_fonts(self) -> None:
         if self.compact is not None:
@@ -298,6 +304,7 @@ class ControlRoomWindow(QMainWindow):
             (("F5",), "poll_create", v.create_poll), (("F6",), "poll_open", v.open_poll),
             (("F7",), "poll_close", v.close_poll), (("F8",), "poll_reveal", v.reveal_poll),
             (("Shift+F8",), "poll_clear", lambda: b.control("poll.clear")),
+            (("Ctrl+F8",), "venue_board", v.toggle_venue_board),
             (("F9",), "question_on_air", q.put_on_air),
             (("F10",), "question_answered", lambda: q.mark_answered("head")),
             (("Shift+F10",), "question_answered", lambda: q.mark_answered("deputy")),
@@ -335,7 +342,8 @@ class ControlRoomWindow(QMainWindow):
         context.setdefault("ranking_group", self.graphics.ranking.choice())
         return action_reasons(self.state, self.connection, poll=self.votes.poll,
                               waiting_questions=self.questions.waiting(),
-                              has_presets=bool(self.votes.presets), role=self.bridge.role, **context)
+                              has_presets=bool(self.votes.presets), role=self.bridge.role,
+                              venues=len(self.scene.get("venues") or []) or 1, **context)
 
     def run(self, action: str, slot, **context) -> bool:
         """Runs `slot` if `action` is possible now; otherwise flashes the reason. True if it ran."""
@@ -357,7 +365,7 @@ class ControlRoomWindow(QMainWindow):
             "speaker_next": (sp.next,), "speaker_prev": (sp.prev,), "speaker_clear": (sp.clear,),
             "timer_toggle": (sp.toggle,), "timer_add": (sp.plus, sp.minus), "timer_reset": (sp.reset,),
             "poll_create": (v.create,), "poll_open": (v.open,), "poll_close": (v.close,),
-            "poll_reveal": (v.reveal,), "poll_clear": (v.clear,),
+            "poll_reveal": (v.reveal,), "poll_clear": (v.clear,), "venue_board": (v.board,),
             "question_on_air": (q.on_air_btn,), "question_answered": (q.by_head, q.by_deputy),
             "question_clear": (q.off_air,),
             "operators": (self.operators_btn,),
@@ -562,6 +570,7 @@ class ControlRoomWindow(QMainWindow):
             self.scene = reply.body
             self.clocks.set_scene(self.scene)
             self.votes.set_scene(self.scene)
+            self._stretch_votes()
             self.questions.set_scene(self.scene)
             self.seat_cards.set_scene(self.scene)
             self.graphics.ranking.set_scene(self.scene)

@@ -20,6 +20,7 @@ from . import style as S
 from .anim import NumberTween, Transition
 from .model import ELEMENTS, OverlayModel, clock_text, one_line
 from .ranking_board import paint_ranking_board
+from .venue_board import paint_venue_board
 
 FRAME_MS = 20
 
@@ -177,6 +178,8 @@ class OverlayCanvas(QWidget):
             P.paint_timer(st, content["timer"], amount["timer"], m.timer_remaining(), m.timer_state())
         if content["tally"]:
             P.paint_tally(st, content["tally"], amount["tally"], self._number)
+        if content["venues"]:
+            paint_venue_board(st, content["venues"], amount["venues"])
         if content["qr"]:
             P.paint_qr(st, content["qr"], amount["qr"])
         if content["lower_third"]:

@@ -9,7 +9,9 @@ import math
 import time
 from typing import Any, Callable
 
-ELEMENTS = ("bug", "timer", "tally", "qr", "lower_third", "question", "ranking")
+from ...core.venues import venue_results
+
+ELEMENTS = ("bug", "timer", "tally", "qr", "lower_third", "question", "ranking", "venues")
 # The ranking board takes the middle of the screen: while it is up, these step aside in auto.
 BOARD_DISPLACES = ("tally", "qr", "lower_third", "question")
 MODES = ("auto", "show", "hide")
@@ -41,6 +43,8 @@ class OverlayModel:
         self.poll: dict[str, Any] | None = None
         self.qr_url = ""
         self.remote_weight: float | None = None  # the scene's; 0: phone votes carry no weight
+        self.venues: list[str] = []  # the scene's venues, in its order, and their names
+        self.venue_names: dict[str, str] = {}
         self._timer_received_at = clock()
 
     # --- input ---------------------------------------------------------------------------
@@ -63,6 +67,9 @@ class OverlayModel:
             self.set_qr_url(str(scene["vote_url"]))
         weight = scene.get("remote_weight")
         self.remote_weight = float(weight) if isinstance(weight, (int, float)) else None
+        self.venues = [str(v) for v in scene.get("venues") or []]
+        names = scene.get("venue_names")
+        self.venue_names = {str(k): str(v) for k, v in names.items()} if isinstance(names, dict) else {}
 
     # --- derived -------------------------------------------------------------------------
     def mode(self, element: str) -> str:
@@ -108,10 +115,23 @@ class OverlayModel:
                      for u in board["units"] if isinstance(u, dict)]
             return {"key": board.get("group"), "group": one_line(board.get("group")), "units": units,
                     "quota": board.get("quota") or 0, "complete": board.get("complete", True) is not False}
+        if element == "venues":
+            return self.venue_board()
         raise KeyError(element)
 
     def board_up(self) -> bool:
         return self.content("ranking") is not None
+
+    def venue_board(self) -> dict[str, Any] | None:
+        """The current poll's result by venue (the board's rows), or None without a tally."""
+        poll = self.poll
+        if not poll or not isinstance(poll.get("venues"), dict):
+            return None
+        board = venue_results(poll, self.venues, self.venue_names)
+        if not board["rows"]:
+            return None
+        return {"key": poll.get("id"), "title": one_line(poll.get("title")), "kind": poll.get("kind"),
+                "state": poll.get("state"), **board}
 
     def auto_visible(self, element: str) -> bool:
         st = self.state
@@ -122,16 +142,20 @@ class OverlayModel:
             return True
         if element == "timer":
             return (st.get("show") or {}).get("status") == "live" and self.timer_set()
-        if element == "tally":
-            return poll is not None and poll.get("state") in ("open", "closed")
+        if element == "tally":  # the venue board, when the director puts it up, takes its place
+            return poll is not None and poll.get("state") in ("open", "closed") and not self.visible("venues")
         if element == "qr":
             # No QR code asking phones to vote when their votes count for nothing (评议听证,
             # 三民: remote_weight 0); the director's 显示 can still force it.
             return poll is not None and poll.get("state") == "open" and self.remote_weight != 0
-        if element == "lower_third":
-            return not self.visible("question")  # the question's lower third takes the same place
-        if element in ("question", "ranking"):
+        if element == "lower_third":  # the question's lower third and the venue board take its place
+            return not self.visible("question") and not self.visible("venues")
+        if element == "ranking":  # the director's venue board (三民), when forced up, is drawn instead
+            return not self.visible("venues")
+        if element == "question":
             return True
+        if element == "venues":
+            return False  # on air only on the director's cue (mode "show")
         raise KeyError(element)
 
     def visible(self, element: str) -> bool:
