@@ -53,7 +53,7 @@ def test_the_cli_imports_draws_prints_cards_with_names_and_the_signed_list(engin
     card_text = text_of(cards)
     for name in names:
         assert name in card_text
-    assert all(f"{n:03d}" in card_text for n in range(1, 9)) and "市民代表" in card_text and "本卡仅限本人使" in card_text
+    assert all(f"{n:03d}" in card_text for n in range(1, 9)) and "市民代表" in card_text and "仅限本人使用" in card_text
     if shutil.which("zbarimg") and shutil.which("pdftoppm"):
         subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", str(cards), str(tmp_path / "p")], check=True)
         page = next(tmp_path.glob("p*.png"))

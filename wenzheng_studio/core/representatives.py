@@ -181,7 +181,7 @@ def parse_pool(data: bytes, *, xlsx: bool = False) -> tuple[Person, ...]:
         if not sector_text:
             row_problems.append("the sector (界别) is empty")
         elif sector is None and not row_problems:
-            row_problems.append(f"{sector_text[:40]!r} is not a sector; the sectors are {'、'.join(SECTORS)}")
+            row_problems.append(f"{sector_text[:40]!r} is not a sector (the sectors are {'、'.join(SECTORS)})")
         if phone and not 5 <= len(phone_digits(phone)) <= 20:
             row_problems.append("the phone must have 5 to 20 digits")
         if row_problems:
@@ -189,7 +189,7 @@ def parse_pool(data: bytes, *, xlsx: bool = False) -> tuple[Person, ...]:
             continue
         person = Person(name, sector, phone, note)
         if person.identity in seen:
-            problems.append((n, f"{name} appears twice (first in row {seen[person.identity]}); "
+            problems.append((n, f"{name} appears twice (first in row {seen[person.identity]}): "
                                 "namesakes need their phone numbers to tell them apart"))
             continue
         seen[person.identity] = n

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QMarginsF, QRectF
+from PySide6.QtCore import QMarginsF, QRectF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QPen
 
 from .fonts import load_app_fonts
-from .report_pdf import GREY, INK, RED, M, W, ReportPainter
+from .report_pdf import GREY, INK, RED, H, M, W, ReportPainter
 from .seat_cards import venue_label
 
 SEED_SOURCE = {"given": "公证员给定", "generated": "系统随机生成"}
@@ -37,6 +37,31 @@ def local_time(t: float | None, timezone: str = "Asia/Shanghai") -> str:
     except Exception:  # an unknown zone name: UTC, said so
         return dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     return dt.datetime.fromtimestamp(t, zone).strftime("%Y-%m-%d %H:%M:%S")
+
+
+class _ListPainter(ReportPainter):
+    """ReportPainter with a footer on every page (draw, seed, page n): a page of a signed list
+    cannot be swapped for a page of another draw unnoticed."""
+
+    def __init__(self, writer: QPdfWriter, family: str, footer: str):
+        super().__init__(writer, family)
+        self.footer, self.page = footer, 1
+
+    def need(self, height: float) -> None:
+        if self.y + height > H - M:
+            self._draw_footer()
+            self.page += 1
+        super().need(height)
+
+    def _draw_footer(self) -> None:
+        self.font(8)
+        self.p.setPen(GREY)
+        self.p.drawText(QRectF(M, H - M + 8, W - 2 * M, 14), Qt.AlignRight | Qt.AlignTop,
+                        f"{self.footer} · 第 {self.page} 页")
+
+    def finish(self) -> None:
+        self._draw_footer()
+        super().finish()
 
 
 def seat_text(seat: str | None) -> str:
@@ -92,7 +117,7 @@ def write_draw_list_pdf(record: Mapping[str, Any], path: str | Path, title: str,
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.A4), QPageLayout.Portrait, QMarginsF(0, 0, 0, 0)))
     writer.setTitle(f"{title} 评议代表抽选名单")
     writer.setCreator("Wenzheng Studio")
-    r = ReportPainter(writer, family)
+    r = _ListPainter(writer, family, f"第 {record['id']} 次抽选 · 种子 {record['seed']}")
     try:
         _paint(r, record, title, timezone)
     finally:
@@ -152,6 +177,7 @@ def _paint(r: ReportPainter, d: Mapping[str, Any], title: str, timezone: str) ->
         r.p.setPen(QPen(GREY, 0.8))
         r.p.drawLine(M + 110, r.y + 16, M + 300, r.y + 16)
         r.cell(M + 320, 40, 20, "日期：", 10)
+        r.p.setPen(QPen(GREY, 0.8))
         r.p.drawLine(M + 355, r.y + 16, W - M, r.y + 16)
         r.y += 30
     r.p.setPen(INK)

@@ -123,7 +123,7 @@ def _draw_card(p: QPainter, mm: _Mm, family: str, x: float, y: float, w: float, 
         p.setPen(QColor("#595959"))
         p.setFont(_font(family, 9))
         p.drawText(mm.rect(text_x, qr_y + 36, text_w, 5), Qt.AlignLeft | Qt.AlignVCenter, str(seat.get("sector") or ""))
-        footer = f"{seat['seat']} · 本卡仅限本人使用"
+        footer = f"{seat['seat']} · 仅限本人使用"
     else:
         p.setPen(QColor("#262626"))
         p.setFont(_font(family, 9))
