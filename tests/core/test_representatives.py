@@ -141,3 +141,23 @@ def test_the_draw_is_byte_identical_in_another_process():
 
 def test_every_sector_has_a_name_people_read():
     assert len(set(SECTORS)) == len(SECTORS) and all(s for s in SECTORS)
+
+
+def test_the_check_in_the_operating_manual_reproduces_the_draw(tmp_path, monkeypatch, capsys):
+    """docs/OPERATING.md's few lines of Python, run as printed, name the same people."""
+    from pathlib import Path
+
+    manual = (Path(__file__).resolve().parents[2] / "docs" / "OPERATING.md").read_text(encoding="utf-8")
+    after = manual.split("**How anyone checks a draw**", 1)[1]
+    code = after.split("```python\n", 1)[1].split("```", 1)[0]
+    rows = [f"代表{i:02d},{s},１３９-{j:04d}-{i:04d}" for j, s in enumerate(("人大代表", "市民代表", "企业代表"))
+            for i in range(30)]
+    data = pool_csv(rows, "姓名,界别,手机")
+    (tmp_path / "代表库.csv").write_bytes(data)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "OPERATING.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    pool = parse_pool(data)
+    drawn = draw(pool, {"人大代表": 5, "市民代表": 20}, "8848")
+    expected = [f"{s} {[d['name'] for d in drawn if d['sector'] == s]}" for s in sorted({"人大代表", "市民代表"})]
+    assert printed == expected

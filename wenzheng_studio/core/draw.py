@@ -3,7 +3,7 @@
 The algorithm is pinned so that anyone holding the pool file, the quotas and the seed can
 reproduce the draw by hand, in any language, without this program (docs/OPERATING.md):
 
-    ticket(person) = SHA-256 of the UTF-8 text  seed "\\n" sector "\\n" name "\\n" phone digits
+    ticket(person) = SHA-256 of the UTF-8 text  seed "\\n" sector "\\n" name "\\n" phone digits (0-9)
                      (lower-case hex)
     for each sector of the quotas, in code point order of the sector's name:
         sort that sector's people by (ticket, name, phone digits); the first `quota` are drawn
@@ -21,8 +21,7 @@ import hashlib
 from typing import Any, Mapping
 
 from .errors import DomainError, invalid
-from .questions import phone_digits
-from .representatives import Person, by_sector, fingerprint
+from .representatives import Person, by_sector, fingerprint, phone_digits
 from .text import unencodable
 
 MAX_SEED = 64

@@ -18,11 +18,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import DomainError
-from .questions import phone_digits
 from .text import unencodable
 
 # The sectors (界别) of a hearing's representatives, as the office's quota table names them.
@@ -48,6 +49,12 @@ MAX_NOTE = 200
 MAX_PHONE = 30
 MAX_SHOWN_PROBLEMS = 20
 XLSX_MAGIC = b"PK"
+
+
+def phone_digits(phone: str) -> str:
+    """The ASCII digits of a phone number (imported phones are NFKC-normalised, so full-width
+    digits are ASCII by then): what tells namesakes apart and goes into a ticket."""
+    return re.sub(r"[^0-9]", "", phone)
 
 
 @dataclass(frozen=True)
@@ -172,7 +179,8 @@ def parse_pool(data: bytes, *, xlsx: bool = False) -> tuple[Person, ...]:
         cells = list(cells) + [""] * (len(header) - len(cells))
         values = {f: _cell(cells[i]) for f, i in columns.items()}
         name, sector_text = values["name"], values["sector"]
-        phone, note = values.get("phone", ""), values.get("note", "")
+        phone = unicodedata.normalize("NFKC", values.get("phone", ""))  # １３８… typed in full width
+        note = values.get("note", "")
         row_problems = [msg for msg in (_plain(name, "name", MAX_NAME), _plain(sector_text, "sector", MAX_NAME),
                                         _plain(phone, "phone", MAX_PHONE), _plain(note, "note", MAX_NOTE)) if msg]
         if not name:
