@@ -161,3 +161,26 @@ def test_the_check_in_the_operating_manual_reproduces_the_draw(tmp_path, monkeyp
     drawn = draw(pool, {"人大代表": 5, "市民代表": 20}, "8848")
     expected = [f"{s} {[d['name'] for d in drawn if d['sector'] == s]}" for s in sorted({"人大代表", "市民代表"})]
     assert printed == expected
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+CELLS = st.one_of(st.sampled_from(["张三", "", "人大代表", "市民", "火星", "13800001111", "\x00", '"', ",", "\n"]),
+                  st.text(max_size=8))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(raw=st.one_of(st.binary(max_size=300),
+                     st.lists(st.lists(CELLS, max_size=5), max_size=8).map(
+                         lambda rows: "\n".join(["姓名,界别,手机", *(",".join(r) for r in rows)]).encode("utf-8", "surrogatepass"))))
+def test_any_file_is_either_a_whole_pool_or_a_bad_import(raw):
+    try:
+        pool = parse_pool(raw)
+    except DomainError as exc:
+        assert exc.code == "bad_import" and exc.status == 400 and exc.message.endswith("nothing was imported")
+        return
+    assert pool and all(p.name and p.sector in SECTORS for p in pool)
+    assert len({p.identity for p in pool}) == len(pool)
+    for p in pool:
+        json.dumps(p.to_dict(), ensure_ascii=False).encode("utf-8")  # the store can keep every cell

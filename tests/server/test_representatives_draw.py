@@ -215,3 +215,37 @@ def test_a_failed_write_changes_nothing_in_memory_and_a_restart_reads_what_was_s
         again.store.close()
 
     asyncio.run(run())
+
+
+@pytest.mark.skipif(__import__("shutil").which("redis-server") is None, reason="redis-server is not installed")
+def test_a_secondary_sends_the_director_to_the_primary_and_the_drawn_cards_vote_through_it(tmp_path):
+    from live_engine import live_secondary
+
+    with live_secondary(tmp_path) as secondary:
+        status, reply = upload(secondary.url, "/api/representatives", pool_csv(3))
+        assert status == 409 and reply["error"] == "primary_only"
+        assert secondary.api("/api/representatives/draw")[1]["error"] == "primary_only"
+        primary = secondary.primary
+        upload(primary.url, "/api/representatives", pool_csv(3))
+        primary.api("/api/representatives/draw", "POST", {"quotas": {"市民代表": 2}})
+        seat = primary.api("/api/representatives/seats", "POST", {})[1]["seats"][0]
+        poll = primary.api("/api/polls", "POST", {"title": "评分", "kind": "rating4"})[1]["id"]
+        primary.api(f"/api/polls/{poll}/open", "POST", {})
+        import socketio
+        import time
+        phone = socketio.Client(reconnection=False)
+        deadline = time.monotonic() + 10
+        while True:  # the seat reaches the secondary through the mirror
+            try:
+                phone.connect(secondary.url, auth={"seat": seat["seat"], "key": seat["key"]}, transports=["websocket"],
+                              namespaces=["/audience"], wait_timeout=10)
+                break
+            except socketio.exceptions.ConnectionError:
+                assert time.monotonic() < deadline, "the drawn seat never reached the secondary"
+                time.sleep(0.2)
+        try:
+            ack = phone.call("vote", {"poll": poll, "choice": "good"}, namespace="/audience", timeout=10)
+        finally:
+            phone.disconnect()
+        assert ack == {"ok": True}
+        secondary.prove_alive()
