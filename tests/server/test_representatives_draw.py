@@ -249,3 +249,15 @@ def test_a_secondary_sends_the_director_to_the_primary_and_the_drawn_cards_vote_
             phone.disconnect()
         assert ack == {"ok": True}
         secondary.prove_alive()
+
+
+def test_a_name_that_looks_like_a_formula_is_defused_in_the_csv_list(single_live):
+    live = single_live
+    data = "姓名,界别\n=HYPERLINK(\"http://x\"),市民代表\n@SUM(A1),市民代表\n".encode()
+    assert upload(live.url, "/api/representatives", data)[0] == 201
+    live.api("/api/representatives/draw", "POST", {"quotas": {"市民代表": 2}, "seed": "1"})
+    req = urllib.request.Request(live.url + "/api/representatives/draw.csv", headers={"Authorization": f"Bearer {ADMIN}"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        rows = list(csv.reader(io.StringIO(r.read().decode("utf-8-sig"))))
+    names = {row[2] for row in rows[1:]}
+    assert names == {"'=HYPERLINK(\"http://x\")", "'@SUM(A1)"}, names
