@@ -147,6 +147,19 @@ def test_draw_replace_seats_and_list_and_the_same_draw_from_the_seed_in_another_
     live.prove_alive()
 
 
+def test_seat_cards_are_refused_for_a_draw_whose_pool_was_replaced(single_live):
+    live = single_live
+    upload(live.url, "/api/representatives", pool_csv(5))
+    live.api("/api/representatives/draw", "POST", {"quotas": {"市民代表": 2}, "seed": "1"})
+    assert upload(live.url, "/api/representatives", pool_csv(6))[0] == 201
+    status, reply = live.api("/api/representatives/seats", "POST", {})
+    assert status == 409 and reply["error"] == "stale_draw" and live.api("/api/seats", "POST", {"venue": "main", "count": 1})[1]["seats"][0]["seat"] == "main-001"
+    live.api("/api/representatives/draw", "POST", {"quotas": {"市民代表": 2}, "seed": "1", "replace": True})
+    status, cards = live.api("/api/representatives/seats", "POST", {})
+    assert status == 201 and [c["seat"] for c in cards["seats"]] == ["main-002", "main-003"]
+    live.prove_alive()
+
+
 def test_an_observer_reads_the_draw_with_phones_masked_but_may_not_draw(single_live):
     live = single_live
     upload(live.url, "/api/representatives", pool_csv(5))

@@ -141,6 +141,9 @@ class RepresentativesDesk:
                 raise DomainError("no_draw", "draw the representatives first", 409)
             if current.get("seats"):
                 return current, None  # issued already: the same cards again
+            if current["pool"]["fingerprint"] != self.pool_info.get("fingerprint"):
+                raise DomainError("stale_draw", f"the pool was replaced after draw {current['id']}: draw again "
+                                  "from the pool as it is now (replace: true) before issuing seat cards", 409)
             taken = set(self.engine.seats)
             n, seats = 0, []
             for _ in current["drawn"]:

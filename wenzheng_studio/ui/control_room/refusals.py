@@ -31,6 +31,7 @@ CODES: dict[str, str] = {
     "no_draw": "还没有抽选",
     "already_drawn": "已经抽选过：勾选“替换上一次抽选”才能重抽",
     "seats_issued": "座位卡已发放，不能再更换代表库或重新抽选",
+    "stale_draw": "抽选之后代表库已更换：请勾选“替换上一次抽选”重新抽选，再发座位卡",
 }
 
 # bad_transition comes with a sentence naming the rule; the common ones have their own words.
