@@ -10,7 +10,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 
 from wenzheng_studio.ui.bridge import EngineBridge
 from wenzheng_studio.ui.control_room import ControlRoomWindow
