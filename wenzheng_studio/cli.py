@@ -1,4 +1,4 @@
-"""The `wenzheng-studio` command: control room (default), `serve`, `overlay`, `screener`, `edit`."""
+"""The `wenzheng-studio` command: control room (default), `serve`, `overlay`, `screener`, `edit`, `draw`."""
 
 from __future__ import annotations
 
@@ -91,6 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     edit.add_argument("--from-engine", metavar="URL",
                       help="load the running order a running engine uses now (GET /api/scene), to save it as a file")
     edit.add_argument("--admin-token", help="sent to the engine if given (GET /api/scene needs none)")
+
+    from .ui.draw_cli import add_parser as add_draw_parser  # no Qt imported until a PDF is written
+
+    add_draw_parser(sub)
     return parser
 
 
@@ -132,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     # ui/screener.py, ui/review/. Each entry takes the parsed args and returns an exit code.
     entry = {None: ("launch", "run_control_room"), "overlay": ("overlay_app", "run_overlay"),
              "screener": ("screener", "run_screener"), "review": ("review", "run_review"),
-             "report": ("report_pdf", "run_report"), "edit": ("editor", "run_editor")}[args.command]
+             "report": ("report_pdf", "run_report"), "edit": ("editor", "run_editor"),
+             "draw": ("draw_cli", "run_draw")}[args.command]
     try:
         import importlib
 

@@ -18,6 +18,8 @@ def digest(live) -> str:
             conn.execute("SELECT group_concat(data) FROM (SELECT data FROM polls ORDER BY id)").fetchone(),
             conn.execute("SELECT group_concat(data) FROM (SELECT data FROM questions ORDER BY id)").fetchone(),
             conn.execute("SELECT count(*) FROM seats").fetchone(),
+            conn.execute("SELECT count(*), group_concat(name || sector) FROM representatives").fetchone(),
+            conn.execute("SELECT group_concat(data) FROM (SELECT data FROM draws ORDER BY id)").fetchone(),
         ]
     finally:
         conn.close()

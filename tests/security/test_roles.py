@@ -36,6 +36,14 @@ ROUTES = {
     ("GET", "/api/whoami"): EVERYONE,
     ("POST", "/api/scores"): DIRECTOR,  # 听证评议: the year's other scores
     ("GET", "/api/ranking"): EVERYONE,
+    # 评议代表库: the pool holds phone numbers and a draw has one accountable hand; the notary
+    # (an observer) and the rest of the crew read the draw and its list, phones masked.
+    ("POST", "/api/representatives"): DIRECTOR,
+    ("GET", "/api/representatives"): DIRECTOR,
+    ("POST", "/api/representatives/draw"): DIRECTOR,
+    ("GET", "/api/representatives/draw"): EVERYONE,
+    ("GET", "/api/representatives/draw.csv"): EVERYONE,
+    ("POST", "/api/representatives/seats"): DIRECTOR,
     # Routes whose rule depends on the action: checked by the tables below.
     ("POST", "/api/questions/{id}"): None,
     ("POST", "/api/control"): None,

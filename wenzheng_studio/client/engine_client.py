@@ -136,7 +136,11 @@ class EngineClient:
         headers = {"content-type": "application/json"}
         if self.token:
             headers["authorization"] = f"Bearer {self.token}"
-        data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
+        if isinstance(body, (bytes, bytearray)):  # a file as it is (an import: the engine reads CSV or XLSX)
+            headers["content-type"] = "application/octet-stream"
+            data = bytes(body)
+        else:
+            data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
         try:
             async with self._http.request(method, self.url + path, data=data, headers=headers) as resp:
                 raw = await resp.read()

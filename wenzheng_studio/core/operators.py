@@ -26,6 +26,9 @@ READ, CALLERS = "read", "callers"
 QUESTION_CREATE, QUESTION_REVIEW, QUESTION_DIRECT = "question.create", "question.review", "question.direct"
 POLLS, SEATS, OPERATORS = "polls", "seats", "operators"
 SCORES = "scores"  # import the year's other scores (POST /api/scores): the director's alone
+# 评议代表库: import the pool, draw, issue the drawn seat cards. The director's alone: the pool
+# holds phone numbers, and a draw must have one accountable hand (the notary watches, reads).
+REPRESENTATIVES = "representatives"
 REVIEW_ACTIONS = ("screen", "approve", "reject", "edit", "merge", "refer", "reply", "callback", "close")
 PERMISSIONS: dict[str, frozenset[str]] = {
     SCREENER: frozenset({READ, CALLERS, QUESTION_CREATE}),

@@ -399,6 +399,8 @@ class _PrimaryOnly:
 class SecondaryEngine(Engine):
     """The Engine interface over Redis: reads from the mirror, commands and ballots to the primary."""
 
+    is_secondary = True
+
     def __init__(self, scene: Scene, clock: Clock, url: str, engine_id: str, sensitive_words: tuple[str, ...] = (),
                  *, show_id: str, on_lost: Callable[[str], None]):
         super().__init__(scene, _PrimaryOnly(), clock, sensitive_words=sensitive_words)

@@ -22,6 +22,7 @@ from ..core.show import Change, Show
 from ..core.text import refuse_unencodable
 from ..store import Store
 from .auth import new_operator_token, new_seat_key
+from .representatives import RepresentativesDesk
 from .signin import SignInCodes
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,8 @@ Listener = Callable[[str, Any], None]  # ("state" | "tally" | "poll", detail)
 
 
 class Engine:
+    is_secondary = False  # a cluster secondary (server/cluster.py) keeps no records of its own
+
     def __init__(self, scene: Scene, store: Store, clock: Clock, *, sensitive_words: tuple[str, ...] = ()):
         self.base_scene = scene  # the scene file as loaded; self.scene follows live edits
         self.store = store
@@ -47,6 +50,7 @@ class Engine:
         self.fenced: str | None = None
         self._commands = asyncio.Lock()  # one command at a time: see _command
         self.signin_codes = SignInCodes()
+        self.representatives = RepresentativesDesk(self)  # 评议代表库: the pool, its draws
 
     @property
     def scene(self) -> Scene:
@@ -75,6 +79,7 @@ class Engine:
         self.show.restore(snap.meta.get("show"), snap.polls, snap.questions, snap.ballots, snap.operators)
         self.seats = dict(snap.seats)
         self.show.signed_in = dict(snap.signed_in)
+        self.representatives.restore(snap.pool, snap.meta.get("pool"), snap.draws)
         # Anything that came due while the engine was down (a poll countdown) happens now.
         for change in self.show.tick(self.clock.now()):
             self.store.write_now(self._ops(change, self.clock.now()))

@@ -46,6 +46,9 @@ def _csv(rows: list[list[Any]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel then reads UTF-8 Chinese
 
 
+csv_bytes = _csv  # for the other route modules (draw_routes)
+
+
 def csv_attachment(body: bytes, filename: str) -> Response:
     return Response(body, media_type="text/csv; charset=utf-8",
                     headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{filename}"'})

@@ -22,7 +22,7 @@ from ..core.questions import phone_digits
 from ..core.report import report_csv, report_data
 from ..core.operators import ADMIN, CALLERS, POLLS, READ, SEATS, Actor, may, require
 from ..core.text import refuse_unencodable
-from . import crew_routes, exports, score_routes
+from . import crew_routes, draw_routes, exports, score_routes
 from .auth import VoterTokens, bearer, same_secret
 from .engine import Engine
 from .qr import qr_svg
@@ -239,6 +239,7 @@ class HttpApi:
             *exports.routes(self),  # GET ballots.csv, summary.csv, audit
             *crew_routes.routes(self),  # operators, sign-in codes, whoami
             *score_routes.routes(self),  # 听证评议: POST scores, GET ranking
+            *draw_routes.routes(self),  # 评议代表库: the pool, the draw, the drawn seat cards
             Route("/api/polls/{id}/{action}", self.poll_action, methods=["POST"]),
             Route("/api/questions", self.add_question, methods=["POST"]),
             Route("/api/questions", self.list_questions, methods=["GET"]),

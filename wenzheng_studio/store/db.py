@@ -30,6 +30,7 @@ MAX_BATCH = 5000
 
 Op = tuple  # ("event", t, kind, data) | ("ballot", poll, voter, grp, venue, choice, t) | ("poll"|"question", id, data)
             # | ("meta", key, value) | ("seat", seat, venue, key, t) | ("seat_signin", seat, t)
+            # | ("pool", [person dicts], info) | ("draw", id, data)
 
 
 @dataclass
@@ -41,6 +42,8 @@ class Snapshot:
     ballots: list[tuple] = field(default_factory=list)
     seats: dict[str, tuple[str, str]] = field(default_factory=dict)  # seat -> (venue, key)
     signed_in: dict[str, tuple[str, float]] = field(default_factory=dict)  # seat -> (venue, first opened)
+    pool: list[dict] = field(default_factory=list)  # 评议代表库, in canonical order
+    draws: list[dict] = field(default_factory=list)  # every draw from it, oldest first
 
 
 def _dumps(value: Any) -> str:
@@ -106,6 +109,9 @@ class Store:
         snap.seats = {r["seat"]: (r["venue"], r["key"]) for r in db["seats"].rows}
         snap.signed_in = {r["seat"]: (r["venue"], r["signed_in"]) for r in db["seats"].rows
                           if r.get("signed_in") is not None}
+        snap.pool = [{k: r[k] for k in ("name", "sector", "phone", "note")}
+                     for r in db["representatives"].rows_where(order_by="row")]
+        snap.draws = [json.loads(r["data"]) for r in db["draws"].rows_where(order_by="id")]
         return snap
 
     def ballots(self, poll_id: int) -> list[dict[str, Any]]:
@@ -187,6 +193,14 @@ class Store:
                 ex("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (op[1], _dumps(op[2])))
             elif kind == "seat":
                 ex("INSERT INTO seats (seat, venue, key, t) VALUES (?, ?, ?, ?)", op[1:])
+            elif kind == "pool":  # the whole pool replaced, in the same transaction as its meta
+                ex("DELETE FROM representatives")
+                self._conn.executemany(
+                    "INSERT INTO representatives (row, name, sector, phone, note) VALUES (?, ?, ?, ?, ?)",
+                    [(i, p["name"], p["sector"], p["phone"], p["note"]) for i, p in enumerate(op[1])])
+                ex("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", ("pool", _dumps(op[2])))
+            elif kind == "draw":
+                ex("INSERT OR REPLACE INTO draws (id, data) VALUES (?, ?)", (op[1], _dumps(op[2])))
             elif kind == "seat_signin":  # the first time only
                 ex("UPDATE seats SET signed_in = ? WHERE seat = ? AND signed_in IS NULL", (op[2], op[1]))
             else:

@@ -23,6 +23,13 @@ MIGRATIONS = [
     lambda db: db["operators"].create({"id": int, "data": str}, pk="id", if_not_exists=True),
     # v4: when a seat's link was first opened (听证评议: the representatives attending); NULL = never
     lambda db: db.execute("ALTER TABLE seats ADD COLUMN signed_in REAL"),
+    # v5: 评议代表库 — the representatives' pool (replaced whole by each import) and every draw
+    # from it (append-only: a re-draw adds a record, the notary sees them all)
+    lambda db: (
+        db["representatives"].create({"row": int, "name": str, "sector": str, "phone": str, "note": str},
+                                     pk="row", if_not_exists=True),
+        db["draws"].create({"id": int, "data": str}, pk="id", if_not_exists=True),
+    ),
 ]
 
 

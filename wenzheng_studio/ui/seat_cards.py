@@ -1,7 +1,8 @@
 """Printable seat cards: A4 pages of cards, each with a seat number and its own QR code.
 
 The QR code carries the seat's signed-in voting link (`url` from POST /api/seats), so the
-card is the seat's credential: scan it and vote, no typing. Drawn with QPdfWriter and
+card is the seat's credential: scan it and vote, no typing. A drawn representative's card
+(POST /api/representatives/seats: `name`, `sector`) carries the person's name and sector. Drawn with QPdfWriter and
 QPainter; the QR modules come from the `qrcode` library's matrix (no Pillow needed).
 """
 
@@ -116,14 +117,35 @@ def _draw_card(p: QPainter, mm: _Mm, family: str, x: float, y: float, w: float, 
     p.drawText(mm.rect(text_x, qr_y + 7, text_w, 5), Qt.AlignLeft | Qt.AlignVCenter, "座位号")
     p.setFont(_font(family, 30, bold=True))
     p.drawText(mm.rect(text_x, qr_y + 11, text_w, 15), Qt.AlignLeft | Qt.AlignVCenter, number)
-    p.setPen(QColor("#262626"))
-    p.setFont(_font(family, 9))
-    p.drawText(mm.rect(text_x, qr_y + 28, text_w, 15), Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap,
-               "用手机扫码即可投票\n微信扫一扫亦可")
+    name = str(seat.get("name") or "")
+    if name:  # a drawn representative's card (评议代表): the person's name and sector instead of the hint
+        _draw_fitted(p, mm, family, text_x, qr_y + 27, text_w, 9, name, 16)
+        p.setPen(QColor("#595959"))
+        p.setFont(_font(family, 9))
+        p.drawText(mm.rect(text_x, qr_y + 36, text_w, 5), Qt.AlignLeft | Qt.AlignVCenter, str(seat.get("sector") or ""))
+        footer = f"{seat['seat']} · 仅限本人使用"
+    else:
+        p.setPen(QColor("#262626"))
+        p.setFont(_font(family, 9))
+        p.drawText(mm.rect(text_x, qr_y + 28, text_w, 15), Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap,
+                   "用手机扫码即可投票\n微信扫一扫亦可")
+        footer = f"{seat['seat']} · 本卡仅限本座位使用，请勿外传"
     p.setPen(QColor("#8c8c8c"))
     p.setFont(_font(family, 7))
-    p.drawText(mm.rect(text_x, y + h - pad - 8, text_w, 8), Qt.AlignLeft | Qt.AlignBottom | Qt.TextWordWrap,
-               f"{seat['seat']} · 本卡仅限本座位使用，请勿外传")
+    p.drawText(mm.rect(text_x, y + h - pad - 8, text_w, 8), Qt.AlignLeft | Qt.AlignBottom | Qt.TextWordWrap, footer)
+
+
+def _draw_fitted(p: QPainter, mm: _Mm, family: str, x: float, y: float, w: float, h: float, text: str,
+                 size_pt: float) -> None:
+    """One line of bold text, shrunk until it fits the width (a long name is never cut)."""
+    size = size_pt
+    while size > 7:
+        p.setFont(_font(family, size, bold=True))
+        if p.fontMetrics().horizontalAdvance(text) <= mm(w):
+            break
+        size -= 1
+    p.setPen(Qt.black)
+    p.drawText(mm.rect(x, y, w, h), Qt.AlignLeft | Qt.AlignVCenter, text)
 
 
 def write_seat_cards_pdf(seats: Iterable[Mapping[str, Any]], path: str | Path, title: str) -> int:

@@ -18,7 +18,7 @@ ACTIONS = (
     "timer_toggle", "timer_add", "timer_reset",
     "poll_create", "poll_open", "poll_close", "poll_reveal", "poll_clear",
     "question_on_air", "question_answered", "question_clear",
-    "overlay_set", "ranking_show", "ranking_hide", "venue_board", "operators",
+    "overlay_set", "ranking_show", "ranking_hide", "venue_board", "operators", "draw",
     "segment_edit", "segment_insert", "segment_remove", "speaker_edit", "speaker_insert", "speaker_remove", "undo",
 )
 # Editing the running order and the speakers live (issue 13): the director's alone.
@@ -60,6 +60,7 @@ def action_reasons(state: dict[str, Any] | None, connection: str = "connected", 
         return {name: NOT_CONNECTED for name in ACTIONS}
     if role != "director":
         reasons["operators"] = "只有导演可以管理人员和登录码"
+        reasons["draw"] = "只有导演可以抽选评议代表"
         for name in EDITS:
             reasons[name] = (f"您是{role_name(role)}：" if role else "") + "只有导演可以修改节目流程和发言人"
     if role not in (None, "director"):
@@ -165,3 +166,31 @@ def action_reasons(state: dict[str, Any] | None, connection: str = "connected", 
 def actions_enabled(state: dict[str, Any] | None, connection: str = "connected", **context: Any) -> dict[str, bool]:
     """Every action → whether it can be taken now (see `action_reasons`)."""
     return {name: not reason for name, reason in action_reasons(state, connection, **context).items()}
+
+
+# 评议代表抽选 (the draw dialog): its buttons, from what the engine holds and the role.
+DRAW_ACTIONS = ("draw_import", "draw_run", "draw_cards", "draw_list")
+
+
+def draw_reasons(pool: dict[str, Any] | None, draw: dict[str, Any] | None, role: str | None,
+                 connection: str = "connected", quota_total: int = 0, replace: bool = False) -> dict[str, str]:
+    """Each of the draw dialog's actions → "" (enabled) or why not. `pool` is GET
+    /api/representatives, `draw` the current draw, `quota_total` the quotas entered."""
+    if connection != "connected":
+        return {name: NOT_CONNECTED for name in DRAW_ACTIONS}
+    if role not in (None, "director"):
+        return {name: "只有导演可以抽选评议代表" for name in DRAW_ACTIONS}
+    reasons = {name: "" for name in DRAW_ACTIONS}
+    issued = bool(draw and draw.get("seats"))
+    if issued:
+        reasons["draw_import"] = "本次抽选的座位卡已发放，代表库不能再更换"
+        reasons["draw_run"] = "本次抽选的座位卡已发放，不能重新抽选"
+    elif not pool or not pool.get("size"):
+        reasons["draw_run"] = "请先导入代表库"
+    elif quota_total <= 0:
+        reasons["draw_run"] = "请先填写各界别名额"
+    elif draw and not replace:
+        reasons["draw_run"] = "已经抽选过：勾选“替换上一次抽选”才能重抽（原抽选留档）"
+    if not draw:
+        reasons["draw_cards"] = reasons["draw_list"] = "还没有抽选"
+    return reasons

@@ -1,4 +1,5 @@
-"""The on-air preview (the overlay's own canvas) and the seat-card row of the control room."""
+"""The on-air preview (the overlay's own canvas) and the seat-card row of the control room
+(seat cards, and the button of the 评议代表抽选 dialog)."""
 
 from __future__ import annotations
 
@@ -113,6 +114,7 @@ class SeatCardsRow(QFrame):
         self.count.setFocusPolicy(Qt.ClickFocus)
         self.make = button(tr("生成座位卡"))
         self.make.clicked.connect(self.issue)
+        self.draw_btn = button(tr("抽选代表"))  # 评议代表抽选 (the window opens the dialog)
         self.result = label("", 14, False, DIM)
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 2, 8, 2)
@@ -120,6 +122,7 @@ class SeatCardsRow(QFrame):
         row.addWidget(label(tr("座位数"), 14, False, DIM))
         row.addWidget(self.count)
         row.addWidget(self.make)
+        row.addWidget(self.draw_btn)
         row.addWidget(self.result, 1)
 
     def set_scene(self, scene: dict[str, Any]) -> None:

@@ -26,6 +26,13 @@ CODES: dict[str, str] = {
     "forbidden": "没有权限：您的角色不能这样做",
     "on_air": "正在播出，不能这样改",
     "no_ranking": "这个组还没有总成绩：先导入成绩并完成听证评分",
+    "bad_import": "文件有误，未导入任何内容",
+    "bad_quota": "名额有误，未抽选",
+    "no_pool": "请先导入代表库",
+    "no_draw": "还没有抽选",
+    "already_drawn": "已经抽选过：勾选“替换上一次抽选”才能重抽",
+    "seats_issued": "座位卡已发放，不能再更换代表库或重新抽选",
+    "stale_draw": "抽选之后代表库已更换：请勾选“替换上一次抽选”重新抽选，再发座位卡",
 }
 
 # bad_transition comes with a sentence naming the rule; the common ones have their own words.
@@ -92,3 +99,48 @@ def refusal_text(text: str) -> str:
         n = int(status.group(1))
         return "引擎内部错误，请重试" if n >= 500 else f"引擎拒绝了这个操作（{n}）"
     return "引擎拒绝了这个操作"
+
+
+# 评议代表库: the engine names each bad row or quota; the draw dialog lists them in Chinese.
+POOL_MESSAGES: tuple[tuple[str, str], ...] = (
+    (r"^row (\d+): (.*)$", "第 {0} 行：{1}"),
+    (r"^the name is empty$", "姓名为空"),
+    (r"^the sector \(界别\) is empty$", "界别为空"),
+    (r"^'(.*)' is not a sector \(the sectors are (.*)\)$", "“{0}”不是界别（可用：{1}）"),
+    (r"^(.*) appears twice \(first in row (\d+)\).*$", "{0} 重复（第 {1} 行已有；同名者请填手机号区分）"),
+    (r"^is not UTF-8 text.*$", "不是 UTF-8 文本：请在 Excel 中另存为“CSV UTF-8”"),
+    (r"^the (name|sector|phone|note) contains control characters$", "含有控制字符"),
+    (r"^the (name|sector|phone|note) contains text that is not valid Unicode.*$", "含有无效字符"),
+    (r"^the (name|sector|phone|note) is longer than (\d+) characters$", "内容超过 {1} 个字"),
+    (r"^the phone must have 5 to 20 digits$", "手机号应为 5 到 20 位数字"),
+    (r"^the header needs .*$", "表头需要“姓名”和“界别”两列"),
+    (r"^the file is empty$", "文件是空的"),
+    (r"^the file has a header but no people$", "文件只有表头，没有人员"),
+    (r"^the XLSX file cannot be read.*$", "XLSX 文件无法读取"),
+    (r"^(.*): the quota is (\d+) but the pool has only (\d+)$", "{0}：名额 {1} 人，代表库中只有 {2} 人"),
+    (r"^(.*): the pool has no one of this sector.*$", "{0}：代表库中没有这个界别的人"),
+    (r"^(.*): the quota must be a whole number.*$", "{0}：名额须为至少 1 的整数"),
+)
+
+
+def pool_refusal_lines(message: str) -> list[str]:
+    """The engine's "row 3: the name is empty; row 7: …; nothing was imported" as Chinese lines
+    (a part without Chinese words stays as the engine wrote it)."""
+    lines = []
+    for part in message.split("; "):
+        part = part.strip()
+        if not part or part.startswith("nothing was"):
+            continue
+        lines.append(_pool_part(part))
+    return lines
+
+
+def _pool_part(part: str) -> str:
+    for pattern, words in POOL_MESSAGES:
+        m = re.match(pattern, part, re.S)
+        if m:
+            groups = list(m.groups())
+            if pattern.startswith("^row"):
+                groups[1] = _pool_part(groups[1])
+            return words.format(*groups)
+    return part

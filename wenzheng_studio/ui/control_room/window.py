@@ -66,6 +66,7 @@ class ControlRoomWindow(QMainWindow):
         self.bridge = bridge
         self.review = None  # the review desk window, made on first Ctrl+R
         self.operators = None  # the 人员 dialog, made on first Ctrl+P
+        self.draw_dialog = None  # 评议代表抽选, made on first use
         self.tr_ = tr = Translator(lang)
         load_app_fonts()
         self.setFont(app_font(14))
@@ -246,6 +247,7 @@ class ControlRoomWindow(QMainWindow):
         b.questionsChanged.connect(lambda _ids: self.questions.refresh_soon())
         self.questions.review_btn.clicked.connect(self.open_review)
         self.operators_btn.clicked.connect(lambda: self.run("operators", self.open_operators))
+        self.seat_cards.draw_btn.clicked.connect(lambda: self.run("draw", self.open_draw))
         b.identityChanged.connect(lambda _who: (self.set_rehearsal(self.rehearsal), self.refresh_actions()))
         b.connectionChanged.connect(self._set_connection)
         b.commandFailed.connect(self.show_alert)
@@ -368,7 +370,7 @@ class ControlRoomWindow(QMainWindow):
             "poll_reveal": (v.reveal,), "poll_clear": (v.clear,), "venue_board": (v.board,),
             "question_on_air": (q.on_air_btn,), "question_answered": (q.by_head, q.by_deputy),
             "question_clear": (q.off_air,),
-            "operators": (self.operators_btn,),
+            "operators": (self.operators_btn,), "draw": (self.seat_cards.draw_btn,),
             "ranking_show": (self.graphics.ranking.show_btn,), "ranking_hide": (self.graphics.ranking.hide_btn,),
             "segment_insert": (ro.insert,), "segment_remove": (ro.remove,), "undo": (ro.undo,),
             "speaker_insert": (sp.insert,), "speaker_remove": (sp.remove,),
@@ -630,10 +632,24 @@ class ControlRoomWindow(QMainWindow):
         self.operators.raise_()
         self.operators.activateWindow()
 
+    def open_draw(self) -> None:
+        """评议代表抽选: the pool, the draw by quota, the drawn seat cards and list (director only)."""
+        from .draw_dialog import DrawDialog
+
+        if self.draw_dialog is None:
+            self.draw_dialog = DrawDialog(self.tr_, self.bridge, self)
+        self.draw_dialog.set_context(self.scene, self.bridge.role)
+        self.draw_dialog.reload()
+        self.draw_dialog.show()
+        self.draw_dialog.raise_()
+        self.draw_dialog.activateWindow()
+
     def closeEvent(self, event) -> None:
         self.ticker.stop()
         if self.operators is not None:
             self.operators.close()
+        if self.draw_dialog is not None:
+            self.draw_dialog.close()
         self.preview.close_window()
         if self.review is not None:
             self.review.close()
