@@ -19,7 +19,8 @@ def embedded_engine(args):
                           rehearsal=bool(getattr(args, "rehearsal", False)),
                           host=getattr(args, "host", None) or "0.0.0.0",
                           port=8765 if port is None else port, any_port=port is None,
-                          public_url=getattr(args, "public_url", None))
+                          public_url=getattr(args, "public_url", None),
+                          obs=getattr(args, "obs", None), obs_password=getattr(args, "obs_password", None))
 
 
 def run_control_room(args) -> int:
