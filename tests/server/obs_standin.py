@@ -66,9 +66,9 @@ class ObsStandIn:
         return self
 
     def stop(self) -> None:
-        if self._loop and self._stop:
+        """OBS quits: every connection dropped, the port closed. Safe to call twice."""
+        if self._thread and self._thread.is_alive() and self._loop and self._stop:
             self._loop.call_soon_threadsafe(self._stop.set)
-        if self._thread:
             self._thread.join(5)
 
     async def _main(self) -> None:

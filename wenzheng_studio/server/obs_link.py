@@ -119,6 +119,7 @@ class ObsLink:
         self.recording = False
         self.problem: str | None = None
         self.detail = ""  # what went wrong, in OBS's own words when it said something
+        self.failed = ""  # the scene or input OBS refused (switch_failed, mute_failed)
         self.switches = 0  # scene switches OBS confirmed (for the crew's log and tests)
         self._wanted_scene: str | None = None
         self._wanted_mutes: dict[str, None] = {}  # insertion-ordered set
@@ -152,7 +153,7 @@ class ObsLink:
     def status(self) -> dict[str, Any]:
         return {"connected": self.connected, "program_scene": self.program_scene, "streaming": self.streaming,
                 "recording": self.recording, "url": self.url, "problem": self.problem, "detail": self.detail,
-                "pending_scene": self._wanted_scene}
+                "failed": self.failed, "pending_scene": self._wanted_scene}
 
     # --- life ----------------------------------------------------------------------------------
     def start(self) -> None:
@@ -196,7 +197,7 @@ class ObsLink:
         scene = await session.call("GetCurrentProgramScene")
         stream = await session.call("GetStreamStatus")
         record = await session.call("GetRecordStatus")
-        self._set(connected=True, problem=None, detail="",
+        self._set(connected=True, problem=None, detail="", failed="",
                   program_scene=scene.get("currentProgramSceneName") or scene.get("sceneName"),
                   streaming=bool(stream.get("outputActive")), recording=bool(record.get("outputActive")))
         log.info("OBS connected at %s, program scene %r", self.url, self.program_scene)
@@ -216,20 +217,20 @@ class ObsLink:
                 log.error("OBS refused to switch to scene %r: %s", name, exc)
                 if self._wanted_scene == name:
                     self._wanted_scene = None
-                self._set(problem=SWITCH_FAILED, detail=f"{name}: {exc}")
+                self._set(problem=SWITCH_FAILED, detail=f"{name}: {exc}", failed=name)
                 continue
             # a timeout raises past here: the scene stays wanted and is made after the reconnect
             if self._wanted_scene == name:
                 self._wanted_scene = None
             self.switches += 1
-            self._set(program_scene=name, problem=None, detail="")
+            self._set(program_scene=name, problem=None, detail="", failed="")
         while self._wanted_mutes:
             name = next(iter(self._wanted_mutes))
             try:
                 await session.call("SetInputMute", {"inputName": name, "inputMuted": True})
             except RequestFailed as exc:
                 log.error("OBS refused to mute input %r: %s", name, exc)
-                self._set(problem=MUTE_FAILED, detail=f"{name}: {exc}")
+                self._set(problem=MUTE_FAILED, detail=f"{name}: {exc}", failed=name)
             self._wanted_mutes.pop(name, None)
 
     # --- OBS's events --------------------------------------------------------------------------
