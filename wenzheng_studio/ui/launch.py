@@ -39,6 +39,10 @@ def run_control_room(args) -> int:
     if getattr(args, "connect", None):
         from .operator_app import sign_in
 
+        if getattr(args, "obs", None):  # OBS is driven by the engine that decides the TAKEs
+            print("wenzheng-studio: --obs is ignored with --connect: start that engine with "
+                  "`serve --obs …` (docs/OBS.md)", file=sys.stderr)
+
         signed = sign_in(args, "")  # --admin-token, $WENZHENG_ADMIN_TOKEN, --signin, kept, or asked
         if signed is None:
             return 2
