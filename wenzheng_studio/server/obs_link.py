@@ -19,9 +19,14 @@ import logging
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-import simpleobsws
+_websockets_level = logging.getLogger("websockets").level
+import simpleobsws  # noqa: E402
 
+# simpleobsws sets the shared "websockets" logger to INFO on import; the engine's own
+# WebSocket traffic (phones) must not start printing a line per connection because of it.
+logging.getLogger("websockets").setLevel(_websockets_level)
 log = logging.getLogger(__name__)
+log.setLevel(logging.INFO)  # linked / lost / refused: facts for the engine's log, once each
 
 CONNECT_TIMEOUT_S = 3.0  # TCP + WebSocket handshake + Hello/Identify
 REQUEST_TIMEOUT_S = 2.0  # one request; a slower OBS counts as hung and is reconnected
@@ -86,10 +91,8 @@ class _Session:
             resp = await self.client.call(simpleobsws.Request(request_type, data), timeout=REQUEST_TIMEOUT_S)
         except simpleobsws.MessageTimeout:
             raise asyncio.TimeoutError(f"OBS did not answer {request_type} within {REQUEST_TIMEOUT_S:g} s") from None
-        except (simpleobsws.NotIdentifiedError, Exception) as exc:  # the connection went away mid-call
-            if isinstance(exc, RequestFailed):
-                raise
-            raise ConnectionError(f"{request_type}: {exc}") from None
+        except Exception as exc:  # not identified any more, or the connection went away mid-call
+            raise ConnectionError(f"{request_type}: {type(exc).__name__} {exc}") from None
         if not resp.ok():
             raise RequestFailed(resp.requestStatus.comment or f"code {resp.requestStatus.code}")
         return resp.responseData or {}
