@@ -175,7 +175,7 @@ class ObsLink:
             problem = await session.open()
             if problem is not None:
                 await session.close()
-                self._set(connected=False, problem=problem, detail=_describe(problem, self.url))
+                self._set(connected=False, problem=problem, detail=_describe(problem, self.url), failed="")
                 await asyncio.sleep(BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)])
                 attempt += 1
                 continue
@@ -185,11 +185,11 @@ class ObsLink:
             except (asyncio.TimeoutError, ConnectionError) as exc:
                 log.warning("OBS link lost: %s", exc)
                 self._set(connected=False, problem=NO_ANSWER if isinstance(exc, asyncio.TimeoutError) else UNREACHABLE,
-                          detail=str(exc))
+                          detail=str(exc), failed="")
             finally:
                 await session.close()
             if self.connected:  # OBS closed the connection (quit, restarted)
-                self._set(connected=False, problem=UNREACHABLE, detail=_describe(UNREACHABLE, self.url))
+                self._set(connected=False, problem=UNREACHABLE, detail=_describe(UNREACHABLE, self.url), failed="")
             await asyncio.sleep(BACKOFF_S[0])
 
     async def _serve(self, session: _Session) -> None:
