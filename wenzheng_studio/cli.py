@@ -14,6 +14,18 @@ def _serve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rehearsal", action="store_true",
                    help="彩排: run on a separate database beside the real one (show.db → show.rehearsal.db), "
                         "marked 彩排 in every view, the overlay and the report")
+    p.add_argument("--obs", type=_obs_url, metavar="ws://HOST:4455",
+                   help="OBS Studio's WebSocket server: TAKE switches OBS to the segment's obs_scene (docs/OBS.md)")
+    p.add_argument("--obs-password", help="the OBS WebSocket password (default: $WENZHENG_OBS_PASSWORD)")
+
+
+def _obs_url(value: str) -> str:
+    from .server.obs_link import ObsUrlError, check_obs_url
+
+    try:
+        return check_obs_url(value)
+    except ObsUrlError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _signin_option(p: argparse.ArgumentParser) -> None:
@@ -114,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
                              admin_token=args.admin_token, redis=args.redis,
                              voter_token_rate=args.voter_token_rate, public_url=args.public_url,
                              sensitive_words=words, role=args.role, trusted_proxies=args.trusted_proxy,
-                             takeover=args.takeover, rehearsal=args.rehearsal)
+                             takeover=args.takeover, rehearsal=args.rehearsal,
+                             obs=args.obs, obs_password=args.obs_password or "")
         try:
             return serve_main(config)
         except SceneError as exc:

@@ -52,6 +52,11 @@ def test_update_retimes_and_renames_the_segment_on_air():
     assert show.scene.segments[5].planned_s == 270 and show.scene.segments[5].timer.seconds == 120
     show.control({"action": "segment.update", "index": 6, "obs_scene": "室外机位"}, T0 + 152)
     assert show.scene.segments[6].obs_scene == "室外机位" and show.scene.segments[6].kind == "remote"
+    show.control({"action": "segment.update", "index": 6, "obs_mute": "室外话筒"}, T0 + 153)
+    assert show.scene.segments[6].obs_mute == "室外话筒" and show.scene.segments[6].obs_scene == "室外机位"
+    with pytest.raises(DomainError, match="obs_mute"):
+        show.control({"action": "segment.update", "index": 6, "obs_mute": "x" * 101}, T0 + 154)
+    assert show.scene.segments[6].obs_mute == "室外话筒"
 
 
 @pytest.mark.parametrize("body, words", [

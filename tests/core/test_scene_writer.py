@@ -149,6 +149,20 @@ def test_obs_scene_is_optional_validated_and_kept(tmp_path):
         scene_writer.write_scene(tmp_path / "b.toml", doc)
 
 
+def test_obs_mute_is_optional_validated_and_kept(tmp_path):
+    doc = tomllib.loads((scenes_dir() / "pingyi-hearing.toml").read_text(encoding="utf-8"))
+    slots = next(i for i, s in enumerate(doc["segments"]) if s.get("for_each") == "units")
+    doc["segments"][slots]["obs_mute"] = "讲台话筒"  # every expanded slot mutes the podium at its cut
+    scene = scene_writer.write_scene(tmp_path / "a.toml", doc)
+    muted = [s for s in scene.segments if s.obs_mute]
+    assert muted and all(s.obs_mute == "讲台话筒" and s.timer.cut_at_zero for s in muted)
+    assert scene.segments[0].obs_mute == "" and "obs_mute" not in scene_writer.document_from_scene(scene)["segments"][0]
+    assert scene.to_dict()["segments"][slots]["obs_mute"] == "讲台话筒"
+    doc["segments"][slots]["obs_mute"] = "话筒\n2"
+    with pytest.raises(SceneError, match=r"obs_mute"):
+        scene_writer.write_scene(tmp_path / "b.toml", doc)
+
+
 def test_durations_are_written_as_minutes_and_seconds():
     assert scene_writer.format_duration(300) == "5:00"
     assert scene_writer.format_duration(4200) == "70:00"

@@ -128,6 +128,7 @@ def test_segment_fields_reach_the_file(qtbot, editor, scene_file):
     editor.seg_table.setCurrentCell(7, 0)  # 市民表决
     f = editor.form
     type_into(qtbot, f.obs_scene, "表决大屏")
+    type_into(qtbot, f.obs_mute, "现场话筒")
     f.poll_kind.setCurrentIndex(f.poll_kind.findData("yesno"))
     f.poll_kind.activated.emit(f.poll_kind.currentIndex())
     type_into(qtbot, f.poll_title, "是否同意？")
@@ -140,6 +141,7 @@ def test_segment_fields_reach_the_file(qtbot, editor, scene_file):
     scene = load_scene(scene_file)
     vote, comment = scene.segments[7], scene.segments[4]
     assert (vote.obs_scene, vote.poll_kind, vote.poll_title) == ("表决大屏", "yesno", "是否同意？")
+    assert vote.obs_mute == "现场话筒" and scene.segments[6].obs_mute == ""
     assert comment.speakers == scene.citizens and comment.timer.seconds == 60
 
 

@@ -30,7 +30,8 @@ def local_url(url: str) -> str:
 class EmbeddedEngine:
     def __init__(self, *, scene: str | None = None, db: str | None = None, port: int = 8765,
                  host: str = "0.0.0.0", admin_token: str | None = None, extra_args: list[str] | None = None,
-                 rehearsal: bool = False, public_url: str | None = None, any_port: bool = True):
+                 rehearsal: bool = False, public_url: str | None = None, any_port: bool = True,
+                 obs: str | None = None, obs_password: str | None = None):
         """`host`, `port`, `public_url` as `serve` takes them. `any_port`: if `port` is taken, run
         on a free one instead (the default port); False when the port was asked for by name."""
         self.scene, self.db, self.port, self.host = scene, db, port, host
@@ -40,6 +41,7 @@ class EmbeddedEngine:
         # other consoles can use the same credential across restarts (read after start).
         self.admin_token = admin_token or os.environ.get("WENZHENG_ADMIN_TOKEN") or ""
         self.extra_args = extra_args or []
+        self.obs, self.obs_password = obs, obs_password
         self.proc: subprocess.Popen | None = None
         self.url = ""
         self.log_lines: list[str] = []
@@ -57,7 +59,14 @@ class EmbeddedEngine:
             cmd += ["--rehearsal"]
         if self.public_url:
             cmd += ["--public-url", self.public_url]
+        if self.obs:
+            cmd += ["--obs", self.obs]  # its password goes by the environment, never on a command line
         return cmd + self.extra_args
+
+    def _environment(self) -> dict[str, str] | None:
+        if not self.obs_password:
+            return None  # inherited as it is ($WENZHENG_OBS_PASSWORD included)
+        return {**os.environ, "WENZHENG_OBS_PASSWORD": self.obs_password}
 
     def start(self, timeout: float = 30.0) -> str:
         """Starts the engine on `port`, or on any free port if that one is taken.
@@ -82,7 +91,7 @@ class EmbeddedEngine:
 
     def _try(self, port: int, timeout: float) -> str | None:
         self.proc = subprocess.Popen(self._command(port), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, encoding="utf-8", bufsize=1)
+                                     text=True, encoding="utf-8", bufsize=1, env=self._environment())
         found: list[str] = []
         done = threading.Event()
 

@@ -18,8 +18,9 @@ SEGMENT_EDITS = ("segment.update", "segment.insert", "segment.remove", "segment.
 SPEAKER_EDITS = ("speaker.insert", "speaker.update", "speaker.remove", "speaker.move")
 EDIT_ACTIONS = SEGMENT_EDITS + SPEAKER_EDITS
 SEGMENT_FIELDS = ("key", "title", "planned_s", "planned", "kind", "timer", "note", "poll_kind", "poll_title",
-                  "speakers", "obs_scene")
-UPDATABLE = ("title", "planned_s", "planned", "kind", "timer", "note", "poll_kind", "poll_title", "obs_scene")
+                  "speakers", "obs_scene", "obs_mute")
+UPDATABLE = ("title", "planned_s", "planned", "kind", "timer", "note", "poll_kind", "poll_title", "obs_scene",
+             "obs_mute")
 SPEAKER_FIELDS = ("name", "title", "unit")
 MAX_SEGMENTS = 200
 MAX_SPEAKERS = 100
@@ -123,6 +124,7 @@ def edit(order, body: dict[str, Any], on_air: bool) -> Scene:
         record = segment_record(seg)
         base = {"title": seg.title, "planned_s": seg.planned_s, "kind": seg.kind, "note": seg.note,
                 "poll_title": seg.poll_title, "speakers": record["speakers"], "obs_scene": seg.obs_scene,
+                "obs_mute": seg.obs_mute,
                 **({"poll_kind": seg.poll_kind} if seg.poll_kind else {})}
         if seg.timer is not None and "timer" not in changes:
             base["timer"] = dataclasses.asdict(seg.timer)

@@ -63,7 +63,8 @@ class Segment:
     poll_kind: str | None = None
     poll_title: str = ""
     note: str = ""
-    obs_scene: str = ""  # the OBS scene to switch to for this segment (optional, shown to the crew)
+    obs_scene: str = ""  # the OBS scene the engine switches to on TAKE (optional; server/obs_link.py)
+    obs_mute: str = ""  # an OBS input (e.g. the podium microphone) muted when a timer is cut at zero
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ class Scene:
                     "poll_title": s.poll_title,
                     "note": s.note,
                     "obs_scene": s.obs_scene,
+                    "obs_mute": s.obs_mute,
                 }
                 for s in self.segments
             ],
@@ -345,15 +347,16 @@ def _segment(r, s, where, presets, speaker_lists) -> Segment:
         poll_kind=poll_kind,
         poll_title=r.get(s, "poll_title", where, str, ""),
         note=r.get(s, "note", where, str, ""),
-        obs_scene=_obs_scene(r, s, where),
+        obs_scene=_obs_name(r, s, where, "obs_scene"),
+        obs_mute=_obs_name(r, s, where, "obs_mute"),
     )
 
 
-def _obs_scene(r: _Reader, s: dict, where: str) -> str:
-    """Optional: the OBS scene name for the segment, plain text of at most 100 characters."""
-    value = r.get(s, "obs_scene", where, str, "")
+def _obs_name(r: _Reader, s: dict, where: str, field: str) -> str:
+    """Optional: an OBS scene (obs_scene) or input (obs_mute) name, plain text of at most 100 characters."""
+    value = r.get(s, field, where, str, "")
     if len(value) > 100 or any(ord(c) < 32 for c in value):
-        raise r.fail(f"{where}.obs_scene", "must be plain text of at most 100 characters")
+        raise r.fail(f"{where}.{field}", "must be plain text of at most 100 characters")
     return value.strip()
 
 
@@ -371,13 +374,14 @@ def _expand_for_each(r, s, where, for_each, units, presets) -> list[Segment]:
     timer = _resolve_timer(r, s, where, presets)
     kind = r.get(s, "kind", where, str, "speakers")
     poll_kind = r.get(s, "poll_kind", where, str, None)
-    obs_scene = _obs_scene(r, s, where)
+    obs_scene, obs_mute = _obs_name(r, s, where, "obs_scene"), _obs_name(r, s, where, "obs_mute")
     out = []
     for n, u in enumerate(chosen, 1):
         out.append(Segment(
             key=f"{prefix}-{n}", title=title_fmt.replace("{unit}", u.name), planned_s=planned, kind=kind,
             speakers=(Speaker(u.head or u.name, u.title, u.name),), timer=timer, poll_kind=poll_kind,
             poll_title=r.get(s, "poll_title", where, str, "").replace("{unit}", u.name), obs_scene=obs_scene,
+            obs_mute=obs_mute,
         ))
     return out
 

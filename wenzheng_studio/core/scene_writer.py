@@ -82,7 +82,7 @@ def document_from_scene(scene: Scene) -> dict[str, Any]:
             out["timer"] = name
         if seg.poll_kind:
             out["poll_kind"] = seg.poll_kind
-        for extra in ("poll_title", "note", "obs_scene"):
+        for extra in ("poll_title", "note", "obs_scene", "obs_mute"):
             if getattr(seg, extra, ""):
                 out[extra] = getattr(seg, extra)
         segments.append(out)
@@ -116,7 +116,8 @@ def scene_from_api(data: dict[str, Any], source: str = "<engine>") -> Scene:
             timer=TimerPreset(int(timer["seconds"]), int(timer.get("warning_s", 0)), int(timer.get("danger_s", 0)),
                               bool(timer.get("cut_at_zero", False))) if timer else None,
             poll_kind=s.get("poll_kind") or None, poll_title=str(s.get("poll_title") or ""),
-            note=str(s.get("note") or ""), obs_scene=str(s.get("obs_scene") or "")))
+            note=str(s.get("note") or ""), obs_scene=str(s.get("obs_scene") or ""),
+            obs_mute=str(s.get("obs_mute") or "")))
     return Scene(
         title=str(data.get("title", "")), subtitle=str(data.get("subtitle") or ""), start=data.get("start"),
         weekday=data.get("weekday"), timezone=str(data.get("timezone") or "Asia/Shanghai"),

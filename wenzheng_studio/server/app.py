@@ -43,6 +43,8 @@ class ServeConfig:
     # the socket's peer is the client, whatever headers it sends (per-IP limits key on it).
     trusted_proxies: tuple[str, ...] = ()
     rehearsal: bool = False  # 彩排: a database of its own beside the real one, marked in every view
+    obs: str | None = None  # ws://HOST:4455: switch OBS's program scene from the running order (obs_link.py)
+    obs_password: str = ""
     clock: Clock = field(default_factory=SystemClock)
 
 
@@ -88,6 +90,7 @@ class EngineServer:
             self.engine = Engine(self.scene, self.store, config.clock, sensitive_words=config.sensitive_words)
             self.engine.recover()
             self.engine.show.rehearsal = config.rehearsal  # the flag wins over what the db last said
+        self.obs = self._obs_link(config)
         manager = self.cluster.socketio_manager() if self.cluster else None
         tokens = VoterTokens(secret)
         self.realtime = Realtime(self.engine, tokens, self.admin_token, manager)
@@ -97,6 +100,19 @@ class EngineServer:
         self.url = ""
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task | None = None
+
+    def _obs_link(self, config: ServeConfig):
+        if not config.obs:
+            return None
+        if self.store is None:
+            raise RuntimeError("--obs belongs to the primary engine (it decides the TAKEs), not to a secondary")
+        from .obs_link import ObsLink
+
+        link = ObsLink(config.obs, config.obs_password or os.environ.get("WENZHENG_OBS_PASSWORD", ""),
+                       on_status=self.engine.views_changed)
+        link.follow(self.engine)
+        self.engine.obs = link
+        return link
 
     def activity(self) -> int:
         """Grows with every acked ballot, phone connection and hang-up (the GC pacer waits for calm)."""
@@ -116,6 +132,8 @@ class EngineServer:
 
     async def start(self) -> str:
         await self.engine.start()
+        if self.obs:
+            self.obs.start()  # its own task: OBS being away never holds up the engine's start
         if self.cluster:
             await self.cluster.start(self.engine)
         if not (self.cluster and self.cluster.secondary):  # the primary's pushes reach every engine's clients
@@ -160,6 +178,8 @@ class EngineServer:
             with contextlib.suppress(Exception):
                 await self._task
         await self.realtime.stop()
+        if self.obs:
+            await self.obs.stop()
         if self.cluster:
             await self.cluster.stop()
         await self.engine.stop()

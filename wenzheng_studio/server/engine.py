@@ -51,6 +51,7 @@ class Engine:
         self._commands = asyncio.Lock()  # one command at a time: see _command
         self.signin_codes = SignInCodes()
         self.representatives = RepresentativesDesk(self)  # 评议代表库: the pool, its draws
+        self.obs = None  # server/obs_link.ObsLink with --obs: its status is the operators' `obs`
 
     @property
     def scene(self) -> Scene:
@@ -167,6 +168,7 @@ class Engine:
         self.show.signed_in = dict(snap.signed_in)
 
     def _announce(self, change: Change) -> None:
+        self._notify("event", change.event)  # what was done, after it is durable (e.g. OBS follows a TAKE)
         if change.show:
             self._notify("state", None)
         for pid in change.polls:
@@ -176,6 +178,10 @@ class Engine:
             self._notify("questions", change.questions)
         if change.operators:
             self._notify("operators", change.operators)  # e.g. realtime drops a revoked operator's sockets
+
+    def views_changed(self) -> None:
+        """Something outside the show that views show changed (OBS's status): push state."""
+        self._notify("state", None)
 
     def _notify(self, kind: str, detail: Any) -> None:
         for listener in self.listeners:
@@ -350,7 +356,10 @@ class Engine:
 
     # --- read-outs ------------------------------------------------------------------------
     def state(self, *, operator: bool = False) -> dict[str, Any]:
-        return self.show.state(self.clock.now(), operator=operator)
+        out = self.show.state(self.clock.now(), operator=operator)
+        if operator and self.obs is not None:
+            out["obs"] = self.obs.status()
+        return out
 
     def poll_view(self, poll: Poll, *, operator: bool, with_tally: bool = True) -> dict[str, Any]:
         return self.show.poll_view(poll, operator=operator, with_tally=with_tally)

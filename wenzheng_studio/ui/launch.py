@@ -19,7 +19,8 @@ def embedded_engine(args):
                           rehearsal=bool(getattr(args, "rehearsal", False)),
                           host=getattr(args, "host", None) or "0.0.0.0",
                           port=8765 if port is None else port, any_port=port is None,
-                          public_url=getattr(args, "public_url", None))
+                          public_url=getattr(args, "public_url", None),
+                          obs=getattr(args, "obs", None), obs_password=getattr(args, "obs_password", None))
 
 
 def run_control_room(args) -> int:
@@ -37,6 +38,10 @@ def run_control_room(args) -> int:
     identity = None
     if getattr(args, "connect", None):
         from .operator_app import sign_in
+
+        if getattr(args, "obs", None):  # OBS is driven by the engine that decides the TAKEs
+            print("wenzheng-studio: --obs is ignored with --connect: start that engine with "
+                  "`serve --obs …` (docs/OBS.md)", file=sys.stderr)
 
         signed = sign_in(args, "")  # --admin-token, $WENZHENG_ADMIN_TOKEN, --signin, kept, or asked
         if signed is None:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QFrame, QLabel, QGridLayo
 
 from ..fonts import app_font
 from .i18n import Translator
+from .obs_status import ObsStatus
 from .live_clock import ClockReading, clock_text, fmt_countdown, fmt_duration, scheduled_end, zone
 from .style import AMBER, DIM, GREEN, RED, TEXT, TIMER_COLOURS, label, set_colour
 
@@ -58,9 +59,12 @@ class ClocksPanel(QFrame):
         self.sound = QCheckBox(tr("提示音"))
         self.sound.setFont(app_font(14))
         self.sound.setFocusPolicy(Qt.NoFocus)
+        self.obs = ObsStatus()  # hidden unless the engine runs with --obs
 
         top = QHBoxLayout()
         top.addWidget(self.status, 1)
+        top.addWidget(self.obs, 2)
+        top.addSpacing(12)
         top.addWidget(self.sound)
         timer_row = QHBoxLayout()  # caption and speaker on one line
         self.timer_caption.setFixedWidth(self.timer_caption.fontMetrics().horizontalAdvance(self.timer_caption.text()) + 16)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 SEGMENT_FIELDS_BACK = ("key", "title", "planned_s", "kind", "speakers", "timer", "note", "poll_kind",
-                       "poll_title", "obs_scene")
+                       "poll_title", "obs_scene", "obs_mute")
 KINDS = (("plain", "其他"), ("speakers", "发言"), ("video", "视频"), ("questions", "问政提问"),
          ("remote", "连线"), ("vote", "投票"))
 SPEAKER_FIELDS = (("name", "姓名"), ("title", "职务"), ("unit", "单位"))
@@ -113,8 +113,9 @@ def removed_segment(state_row: dict[str, Any], scene_segment: dict[str, Any] | N
     if isinstance(out.get("timer"), dict):  # a table like the scene file's [timers] entry
         keep = ("seconds", "warning_s", "danger_s", "cut_at_zero")
         out["timer"] = {k: v for k, v in out["timer"].items() if k in keep}
-    if out.get("obs_scene") == "":
-        out.pop("obs_scene")
+    for name in ("obs_scene", "obs_mute"):
+        if out.get(name) == "":
+            out.pop(name)
     return out
 
 

@@ -532,6 +532,7 @@ class ControlRoomWindow(QMainWindow):
         self.running_order.set_held(held)
         self.graphics.set_modes(state.get("overlay") or {})
         self.graphics.ranking.set_board(state.get("ranking_board"))
+        self.clocks.obs.set_obs(state.get("obs"))
         self.set_rehearsal(bool(show.get("rehearsal")) or bool(self.scene.get("rehearsal")))
         self.speakers.set_speakers(state.get("speakers") or [], state.get("speaker"))
         self.votes.on_state(state)

@@ -41,7 +41,7 @@ class SegmentForm(QGroupBox):
     group and key prefix instead of a key and a speaker list."""
 
     FIELDS = ("key", "title", "planned", "kind", "timer", "speakers", "group", "poll_kind", "poll_title",
-              "note", "obs_scene")
+              "note", "obs_scene", "obs_mute")
 
     def __init__(self, parent=None):
         super().__init__("环节", parent)
@@ -62,6 +62,7 @@ class SegmentForm(QGroupBox):
         self.poll_title = QLineEdit(placeholderText="如 您对各单位的整改情况是否满意？")
         self.note = QLineEdit(placeholderText="给导演和现场的提示")
         self.obs_scene = QLineEdit(placeholderText="OBS 中的场景名（可不填）")
+        self.obs_mute = QLineEdit(placeholderText="到零切断时静音的输入，如 讲台话筒")
         self.for_each_note = plain_label("")
         self.for_each_note.setStyleSheet("color: #0d47a1;")
         planned_row = QHBoxLayout()
@@ -83,6 +84,7 @@ class SegmentForm(QGroupBox):
         form.addRow("表决标题", self.poll_title)
         form.addRow("备注", self.note)
         form.addRow("OBS 场景", self.obs_scene)
+        form.addRow("OBS 静音", self.obs_mute)
         self.form = form
 
     def widget(self, field: str) -> QWidget | None:
@@ -176,7 +178,7 @@ class EditorWindow(QMainWindow):
         self.seg_table.currentCellChanged.connect(lambda row, *_: self._load_form(row))
         self.form = SegmentForm()
         f = self.form
-        for w in (f.key, f.title, f.planned, f.poll_title, f.note, f.obs_scene):
+        for w in (f.key, f.title, f.planned, f.poll_title, f.note, f.obs_scene, f.obs_mute):
             w.textEdited.connect(self._form_edited)
         for w in (f.kind, f.timer, f.speakers, f.group, f.poll_kind):
             w.activated.connect(self._form_edited)
@@ -467,7 +469,7 @@ class EditorWindow(QMainWindow):
             f.group.setVisible(for_each)
             f.group_label.setVisible(for_each)
             f.poll_kind.setCurrentIndex(max(f.poll_kind.findData(s.get("poll_kind")), 0))
-            for name in ("poll_title", "note", "obs_scene"):
+            for name in ("poll_title", "note", "obs_scene", "obs_mute"):
                 getattr(f, name).setText(str(s.get(name, "")))
         finally:
             self._loading = False
@@ -510,7 +512,7 @@ class EditorWindow(QMainWindow):
             s.pop("poll_kind", None)
         else:
             s["poll_kind"] = poll
-        for name in ("poll_title", "note", "obs_scene"):
+        for name in ("poll_title", "note", "obs_scene", "obs_mute"):
             text = getattr(f, name).text().strip()
             if text:
                 s[name] = text
