@@ -160,7 +160,7 @@ def test_pledge_round_with_a_speaker_over_time(room, qtbot):
     qtbot.waitUntil(lambda: w.clocks.timer_digits.text().startswith("+"), timeout=3000)
     assert w.clocks.timer_digits.property("colour") == RED
     qtbot.waitUntil(lambda: w.clocks.timer_digits.text() == "+0:02", timeout=4000)  # keeps counting up
-    assert w.clocks.cues_played[-2:] == ["warning", "over"]
+    assert w.clocks.cues_played[-2:] == ["warning", "zero"]
     assert w.clocks.show_elapsed.text() != shown_before  # show clock kept running
 
     room.press(Qt.Key_Space)  # pause the over-running speaker

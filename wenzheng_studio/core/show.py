@@ -13,6 +13,7 @@ from typing import Any
 from .errors import DomainError, invalid, not_found
 from .polls import CLOSED, OPEN, Poll
 from .followup import due_date, local_date
+from .message import talent_message
 from .operators import Actor, Crew, Operator, check_four_eyes, stamp
 from .questions import ANSWERED, APPROVED, ON_AIR, Question, clean_text, merge_into
 from .running_order import LIVE, RunningOrder
@@ -28,6 +29,7 @@ CONTROL_ACTIONS = (
     "timer.start", "timer.pause", "timer.resume", "timer.reset", "timer.add", "timer.toggle",
     "speaker.next", "speaker.goto", "speaker.clear",
     "overlay.set", "poll.clear", "question.clear", *EDIT_ACTIONS,
+    "message.set", "message.clear",
 )
 # Ids in paths: ASCII digits only ("²".isdigit() is True, and int() refuses it).
 _ID_TEXT = re.compile(r"^[0-9]{1,11}$")
@@ -70,6 +72,7 @@ class Show(ShowRecords):
         self.current_poll_id: int | None = None
         self.on_air_question_id: int | None = None
         self.overlay = {e: "auto" for e in OVERLAY_ELEMENTS}
+        self.message: dict[str, Any] | None = None  # the director's line to the talent (/timer)
         self.sensitive_words = sensitive_words
         self.crew = Crew()  # the operators and their tokens (hashed)
         self.rehearsal = False  # 彩排: set by the engine from --rehearsal; mirrors learn it from meta
@@ -108,6 +111,7 @@ class Show(ShowRecords):
                 # A new segment starts with no one speaking: a pledge timer must not run on into a video,
                 # and a question must not stay on air over the next segment's guests.
                 self.timer = SpeakerTimer()
+                self.message = None  # a line for the last segment's speaker is not for the next
                 off = self._take_question_off_air(now)
         elif action == "segment.hold":
             on = body.get("on")
@@ -159,6 +163,10 @@ class Show(ShowRecords):
             self.current_poll_id = None
         elif action == "question.clear":
             off = self._take_question_off_air(now)
+        elif action == "message.set":
+            self.message = talent_message(body, now)
+        elif action == "message.clear":
+            self.message = None
         elif action in EDIT_ACTIONS:
             rundown.edit(o, body, on_air=o.status == LIVE)  # checks everything first, then changes
             o.edited = True
@@ -196,6 +204,7 @@ class Show(ShowRecords):
             self.order.start_show(now)
         self.order.speaker_index = index
         self._start_timer(now, None, None, {})
+        self.message = None  # "请结束发言" was meant for the one before
 
     def _answering_speaker(self, q: Question) -> int | None:
         """In a live segment whose speakers are the units (我要问政), the speaker index of the
@@ -429,6 +438,7 @@ class Show(ShowRecords):
         q = self.questions.get(self.on_air_question_id) if self.on_air_question_id is not None else None
         out["question"] = q.on_air_view() if q else None
         out["overlay"] = dict(self.overlay)
+        out["message"] = dict(self.message) if self.message else None
         out["show"]["rehearsal"] = self.rehearsal
         out["server_time"] = now
         return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .message import restored_message
 from .polls import Poll
 from .questions import Question
 from .running_order import RunningOrder
@@ -19,7 +20,7 @@ class ShowRecords:
         return {
             "order": self.order.to_dict(), "timer": self.timer.to_dict(), "current_poll_id": self.current_poll_id,
             "on_air_question_id": self.on_air_question_id, "overlay": dict(self.overlay),
-            "rehearsal": self.rehearsal, "scores": self.scores,
+            "rehearsal": self.rehearsal, "scores": self.scores, "message": self.message,
         }
 
     def restore(self, meta: dict[str, Any] | None, polls: list[dict], questions: list[dict],
@@ -34,6 +35,7 @@ class ShowRecords:
             self.overlay.update({k: v for k, v in meta.get("overlay", {}).items() if k in self.overlay})
             self.rehearsal = bool(meta.get("rehearsal", False))
             self.scores = meta.get("scores")
+            self.message = restored_message(meta.get("message"))
         for data in polls:
             poll = Poll.from_dict(data)
             self.polls[poll.id] = poll
@@ -64,6 +66,7 @@ class ShowRecords:
         self.order, self.timer, self.overlay = stored.order, stored.timer, stored.overlay
         self.current_poll_id, self.on_air_question_id = stored.current_poll_id, stored.on_air_question_id
         self.scores = stored.scores
+        self.message = stored.message
         for pid in [pid for pid in self.polls if pid not in stored.polls]:
             del self.polls[pid]  # created by the failed command: never existed
         for pid, record in stored.polls.items():

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QCheckBox, QFrame, QLabel, QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout
+from PySide6.QtWidgets import QCheckBox, QFrame, QLabel, QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout
 
+from ...core.cues import CueTracker, TimerReading
 from ..fonts import app_font
+from ..sound import CuePlayer
 from .i18n import Translator
 from .live_clock import ClockReading, clock_text, fmt_countdown, fmt_duration, scheduled_end, zone
 from .style import AMBER, DIM, GREEN, RED, TEXT, TIMER_COLOURS, label, set_colour
@@ -27,8 +29,9 @@ class ClocksPanel(QFrame):
         self.tr_ = tr
         self.tz = None
         self.scene: dict[str, Any] = {}
-        self._last_timer_state = "normal"
-        self.cues_played: list[str] = []  # which cues sounded (for tests and the log)
+        self.cues = CueTracker()
+        self.cues_played: list[str] = []  # which cues came due (for tests and the log)
+        self.player: CuePlayer | None = None  # made at the first cue that is to sound
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
@@ -132,10 +135,13 @@ class ClocksPanel(QFrame):
         self._cue(r)
 
     def _cue(self, r: ClockReading) -> None:
-        """One beep when a running timer enters warning, one when it reaches zero."""
-        state = r.timer_state
-        if r.timer_running and state != self._last_timer_state and state in ("warning", "over"):
-            self.cues_played.append(state)
-            if self.sound.isChecked():
-                QApplication.beep()
-        self._last_timer_state = state
+        """A cue as a running timer enters its warning time and one at zero (core/cues.py)."""
+        cue = self.cues.observe(TimerReading(r.timer_active, r.timer_running, r.timer_remaining_s,
+                                             r.timer_warning_s, r.timer_cut_at_zero))
+        if cue is None:
+            return
+        self.cues_played.append(cue)
+        if self.sound.isChecked():
+            if self.player is None:
+                self.player = CuePlayer()
+            self.player.play(cue)

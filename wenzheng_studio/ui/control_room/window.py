@@ -22,6 +22,8 @@ from .extras import PreviewPanel, SeatCardsRow
 from .graphics_panel import GraphicsPanel
 from .i18n import Translator
 from .live_clock import LiveClock
+from ...core.message import PRESETS
+from .message_panel import CLEAR_KEY, CUSTOM_KEY, PRESET_KEYS, MessagePanel
 from .questions_panel import QuestionsPanel
 from .running_order_panel import RunningOrderPanel
 from .refusals import refusal_text
@@ -47,7 +49,7 @@ COMPACT_STRETCH = (10, 16, 14)
 # Two lines, each short enough for 1920 px (wrapped, never cut off, at 1366 px).
 KEYS_HELP = ("Enter/F12 TAKE · Ctrl+← 上一环节 · Ctrl+1…9/Ctrl+G 跳转 · H 保持/解除 · Ctrl+E 结束 · "
              "Ctrl+Shift+E 恢复直播 · Space 计时 · N 下一位 · Shift+N 上一位 · =/- ±10秒 · Shift+R 重置 · C 清除发言人 · "
-             "双击修改 · 拖动排序",
+             "双击修改 · 拖动排序 · Alt+1…5/M/0 提示发言人",
              "F5 新建投票 · F6 开始 · F7 结束 · F8 公布 · Shift+F8 撤下投票 · "
              "F9 上播问题 · F10/Shift+F10 一把手/副职答复 · Shift+F9 撤下问题 · Ctrl+R 审核台 · Ctrl+O 播出窗口 · "
              "Ctrl+P 人员 · Ins/Del 插入/删除环节 · Shift+Ins/Del 添加/删除发言人 · Ctrl+Z 撤销")
@@ -105,6 +107,7 @@ class ControlRoomWindow(QMainWindow):
         self.running_order = RunningOrderPanel(tr)
         self.clocks = ClocksPanel(tr)
         self.speakers = SpeakersPanel(tr)
+        self.talent = MessagePanel(tr)  # 提示发言人: the line on the floor's /timer screen
         self.votes = VotesPanel(tr, bridge, lambda text: self.confirm(text))
         self.questions = QuestionsPanel(tr, bridge)
         self.preview = PreviewPanel(tr, bridge)
@@ -144,6 +147,7 @@ class ControlRoomWindow(QMainWindow):
         left.addWidget(self.speakers, 1)
         middle = QVBoxLayout()
         middle.addWidget(self.clocks, 0)
+        middle.addWidget(self.talent, 0)  # under the speaker's countdown: the line he reads beside it
         middle.addWidget(self.questions, 1)
         right = QVBoxLayout()
         right.addWidget(self.preview, 4)
@@ -272,6 +276,8 @@ class ControlRoomWindow(QMainWindow):
         self.votes.pollShown.connect(lambda _poll: (self.refresh_actions(), self._scale_fonts()))
         self.questions.queueChanged.connect(self.refresh_actions)
         self.graphics.modeRequested.connect(lambda element, mode: b.control("overlay.set", element=element, mode=mode))
+        self.talent.messageRequested.connect(lambda text: self.run("message_set", lambda: b.control("message.set", text=text)))
+        self.talent.clearRequested.connect(lambda: self.run("message_clear", lambda: b.control("message.clear")))
 
     def _shortcuts(self) -> None:
         """Every key runs through `run`: a key whose action is disabled (actions.py, the same
@@ -305,6 +311,10 @@ class ControlRoomWindow(QMainWindow):
             (("Shift+Ins",), "speaker_insert", self.insert_speaker),
             (("Shift+Del",), "speaker_remove", self.remove_speaker),
             (("Ctrl+Z",), "undo", self.editor.undo),
+            ((CUSTOM_KEY,), "message_set", self.talent.ask_custom),
+            ((CLEAR_KEY,), "message_clear", lambda: b.control("message.clear")),
+            *(((key,), "message_set", lambda t=text: b.control("message.set", text=t))
+              for key, text in zip(PRESET_KEYS, PRESETS)),
         ]
         self.shortcuts: dict[str, QShortcut] = {}
 
@@ -363,6 +373,8 @@ class ControlRoomWindow(QMainWindow):
                 w.setEnabled(self.enabled[name])
                 w.setToolTip(self.tr_(reasons[name]))
         self.graphics.set_enabled(self.enabled["overlay_set"])
+        self.talent.set_enabled(self.enabled["message_set"], self.enabled["message_clear"],
+                                self.tr_(reasons["message_set"]), self.tr_(reasons["message_clear"]))
         ro.set_editable(self.enabled["segment_edit"])
         sp.set_editable(self.enabled["speaker_edit"])
         if self.enabled["undo"]:
@@ -516,6 +528,7 @@ class ControlRoomWindow(QMainWindow):
         self.graphics.set_modes(state.get("overlay") or {})
         self.set_rehearsal(bool(show.get("rehearsal")) or bool(self.scene.get("rehearsal")))
         self.speakers.set_speakers(state.get("speakers") or [], state.get("speaker"))
+        self.talent.set_message(state.get("message"))
         self.votes.on_state(state)
         self.questions.on_state(state)
         self.preview.set_state(state)
