@@ -111,7 +111,6 @@
     else if (r.phase === "idle") text = "0:00";
     else text = countdown(r.remaining);
     setText($("digits"), text);
-    fitDigits(text);
     if (body.dataset.phase !== r.phase) body.dataset.phase = r.phase;
     var paused = r.active && !r.running && r.phase !== "cut" ? "1" : "0";
     if (body.dataset.paused !== paused) body.dataset.paused = paused;
@@ -122,6 +121,7 @@
     setText($("unit"), speaker ? [speaker.unit, speaker.title].filter(Boolean).join(" · ") : "");
     setText($("segment"), (s.segment || {}).title || "");
     setText($("time-of-day"), model.pushes ? timeOfDay(engineNow()) : "");
+    fitDigits(text);  // last: the speaker's lines above decide how much room the digits have
 
     var cue = observeCue(r);
     if (cue) {
