@@ -32,14 +32,14 @@
     var h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60, r = s % 60;
     return h ? h + ":" + pad(m) + ":" + pad(r) : m + ":" + pad(r);
   }
-  var clockFormat = null;
+  var clockFormat = null;  // h23: hour12 false alone shows midnight as 24:00:00 in some Chromes
   function timeOfDay(epoch) {
     if (!clockFormat) {
       try {
         clockFormat = new Intl.DateTimeFormat("zh-CN", { hour: "2-digit", minute: "2-digit", second: "2-digit",
-                                                         hour12: false, timeZone: model.zone });
+                                                         hourCycle: "h23", timeZone: model.zone });
       } catch (e) {  // an unknown zone name: the screen's own time
-        clockFormat = new Intl.DateTimeFormat("zh-CN", { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+        clockFormat = new Intl.DateTimeFormat("zh-CN", { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
       }
     }
     return clockFormat.format(new Date(epoch * 1000));

@@ -28,6 +28,9 @@ class RecordingPlayer:
     def __init__(self, clock):
         self.clock, self.played = clock, []
 
+    def prepare(self):
+        return True
+
     def play(self, cue):
         self.played.append((round(self.clock.t - 1000.0, 2), cue))
         return True
@@ -128,3 +131,17 @@ def test_missing_sound_files_are_a_log_line_too(tmp_path, caplog):
         player = CuePlayer(folder=tmp_path)
         assert player.play("warning") is False
     assert player.broken and any("sound cues are off" in r.message for r in caplog.records)
+
+
+def test_ticking_the_box_opens_the_device_before_the_first_cue(panel):
+    miniaudio = pytest.importorskip("miniaudio")
+    panel.player = CuePlayer(backends=[miniaudio.Backend.NULL])
+    try:
+        assert panel.player._device is None
+        panel.sound.setChecked(True)
+        assert panel.player._device is not None
+        started = time.perf_counter()
+        assert panel.player.play("zero")
+        assert time.perf_counter() - started < 0.05  # the GUI thread hands the sound over and goes on
+    finally:
+        panel.player.close()

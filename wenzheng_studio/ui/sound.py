@@ -75,9 +75,7 @@ class CuePlayer:
             return False  # the device failed a moment ago: not again on every cue
         try:
             if self._device is None:
-                self._device = self._ma.PlaybackDevice(
-                    output_format=self._ma.SampleFormat.SIGNED16, nchannels=CHANNELS, sample_rate=RATE,
-                    buffersize_msec=40, backends=self.backends, app_name="Wenzheng Studio")
+                self._open()
             else:
                 self._device.stop()  # a new cue cuts the one still sounding
             stream = _frames(samples, CHANNELS)
@@ -90,6 +88,25 @@ class CuePlayer:
             return False
         self.played.append(cue)
         return True
+
+    def _open(self) -> None:
+        self._device = self._ma.PlaybackDevice(
+            output_format=self._ma.SampleFormat.SIGNED16, nchannels=CHANNELS, sample_rate=RATE,
+            buffersize_msec=40, backends=self.backends, app_name="Wenzheng Studio")
+
+    def prepare(self) -> bool:
+        """Opens the audio device now (when the director ticks 提示音), so the first cue does not
+        wait for it; False (and the log line) if there is none."""
+        if self.broken is not None and not self._sounds:
+            return False
+        if self._device is None and time.monotonic() >= self._retry_at:
+            try:
+                self._open()
+            except Exception as exc:
+                self._fail(f"{type(exc).__name__}: {exc}")
+                self._retry_at = time.monotonic() + RETRY_S
+                self.close()
+        return self._device is not None
 
     def close(self) -> None:
         device, self._device = self._device, None

@@ -61,6 +61,7 @@ class ClocksPanel(QFrame):
         self.sound = QCheckBox(tr("提示音"))
         self.sound.setFont(app_font(14))
         self.sound.setFocusPolicy(Qt.NoFocus)
+        self.sound.toggled.connect(self._sound_toggled)
 
         top = QHBoxLayout()
         top.addWidget(self.status, 1)
@@ -133,6 +134,12 @@ class ClocksPanel(QFrame):
         self.timer_digits.setText(fmt_countdown(r.timer_remaining_s) if r.timer_active else "0:00")
         set_colour(self.timer_digits, TIMER_COLOURS.get(r.timer_state, GREEN) if r.timer_active else DIM)
         self._cue(r)
+
+    def _sound_toggled(self, on: bool) -> None:
+        if on:  # open the audio device now: the first cue must not wait for it
+            if self.player is None:
+                self.player = CuePlayer()
+            self.player.prepare()
 
     def _cue(self, r: ClockReading) -> None:
         """A cue as a running timer enters its warning time and one at zero (core/cues.py)."""
