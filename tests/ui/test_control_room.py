@@ -608,24 +608,25 @@ def talent_line(room):
 
 def test_each_preset_has_its_key_and_alt_0_clears(room, qtbot):
     panel = room.window.talent
-    assert panel.current.text() == "（无）" and not panel.clear.isEnabled()
+    assert panel.current.text() == "提示：（无）" and panel.text == "" and not panel.clear.isEnabled()
     room.press(Qt.Key_0, Qt.AltModifier)  # nothing to clear: the reason, nothing sent
     qtbot.waitUntil(lambda: "发言人屏幕上没有提示" in room.window.alert.text(), timeout=3000)
     for n, text in enumerate(PRESETS, 1):
         room.press(getattr(Qt, f"Key_{n}"), Qt.AltModifier)
         qtbot.waitUntil(lambda: talent_line(room) == text, timeout=5000)
-        qtbot.waitUntil(lambda: panel.current.text() == text, timeout=2000)
+        qtbot.waitUntil(lambda: panel.text == text and panel.current.text() == text, timeout=2000)
+        assert text in panel.current.toolTip()
     assert panel.current.property("colour") == AMBER and panel.clear.isEnabled()
     assert room.state["segment"]["index"] == 0  # Alt+n is not Ctrl+n: no segment jump
     room.press(Qt.Key_0, Qt.AltModifier)
     qtbot.waitUntil(lambda: talent_line(room) is None, timeout=5000)
-    qtbot.waitUntil(lambda: panel.current.text() == "（无）", timeout=2000)
+    qtbot.waitUntil(lambda: panel.current.text() == "提示：（无）", timeout=2000)
     assert panel.current.property("colour") == DIM and not panel.clear.isEnabled()
 
 
 def test_buttons_and_free_text_and_a_refusal_in_chinese(room, qtbot):
     panel = room.window.talent
-    panel.presets[1].click()
+    panel.presets[1].trigger()
     qtbot.waitUntil(lambda: talent_line(room) == PRESETS[1], timeout=5000)
     room.press(Qt.Key_M, Qt.AltModifier)
     qtbot.waitUntil(lambda: getattr(panel, "dialog", None) is not None and panel.dialog.isVisible(), timeout=3000)

@@ -1,18 +1,19 @@
 """提示发言人: the director's line to the speaker on the studio floor's /timer screen.
 
-Five presets for the usual lines, one key each (Alt+1 … Alt+5; Ctrl+1 … 9 already jump
-to a segment), free text in a small dialog (Alt+M, so no text field in the window ever
-swallows the single-letter keys), and a clear key (Alt+0). The window sends
-`message.set` / `message.clear`; what the speaker sees is the engine's next push, shown
-here as the current line.
+One row under the speaker timer (the window has no height to spare: the question queue
+below must keep its seven rows at 1920x1080): the line the speaker sees now, a menu of the
+usual lines — each also on a key of its own, Alt+1 … Alt+5 (Ctrl+1 … 9 already jump to a
+segment) — and free text in a small dialog (Alt+M, so no text field in the window ever
+swallows the single-letter keys), and 清除 (Alt+0). The window sends `message.set` /
+`message.clear`; what the speaker sees is the engine's next push, shown here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QInputDialog, QLineEdit, QSizePolicy, QVBoxLayout
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QInputDialog, QLineEdit, QMenu, QSizePolicy
 
 from ...core.message import MESSAGE_LIMIT, PRESETS
 from .i18n import Translator
@@ -27,41 +28,51 @@ class MessagePanel(QFrame):
     clearRequested = Signal()
 
     def __init__(self, tr: Translator, parent=None):
-        super().__init__(parent)
-        self.setObjectName("panel")
+        super().__init__(parent)  # no frame of its own: it sits inside the speakers panel
         self.tr_ = tr
-        self.heading = label(tr("提示发言人") + "  [Alt+1…5]", 15, True)
-        self.current = label(tr("（无）"), 15, True, DIM)
+        self.dialog: QInputDialog | None = None
+        self.text = ""  # the line the speaker sees now ("" for none)
+        self.current = label("", 15, True, DIM)  # what the speaker reads now, or 提示：（无）
         self.current.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # a long line never widens the column
-        self.clear = button(tr("清除提示"), CLEAR_KEY, 13)
+        self.menu_button = button(tr("常用提示"), "Alt+1…5", 12)
+        self.menu = QMenu(self)
+        self.presets = []  # one QAction per usual line, its key shown beside it
+        for text, key in zip(PRESETS, PRESET_KEYS):
+            action = self.menu.addAction(f"{text}\t{key}")
+            action.triggered.connect(lambda _=False, t=text: self.messageRequested.emit(t))
+            self.presets.append(action)
+        self.menu.addSeparator()
+        self.custom = self.menu.addAction(f"{tr('自定义…')}\t{CUSTOM_KEY}")
+        self.custom.triggered.connect(self.ask_custom)
+        self.menu_button.setMenu(self.menu)
+        self.clear = button(tr("清除"), CLEAR_KEY, 12)
         self.clear.clicked.connect(self.clearRequested.emit)
-        self.presets = []
-        row = QHBoxLayout()  # one row of presets: the window has no height to spare
-        row.setSpacing(4)
-        for n, text in enumerate(PRESETS, 1):
-            b = button(f"{n} {text}", size=13)  # its key is Alt+n (the heading says so)
-            b.clicked.connect(lambda _=False, t=text: self.messageRequested.emit(t))
-            row.addWidget(b, 1)
-            self.presets.append(b)
-        self.custom = button(tr("自定义…"), CUSTOM_KEY, 13)
-        self.custom.clicked.connect(self.ask_custom)
-        top = QHBoxLayout()
-        top.addWidget(self.heading)
-        top.addWidget(self.current, 1)
-        top.addWidget(self.custom)
-        top.addWidget(self.clear)
-        box = QVBoxLayout(self)
-        box.setContentsMargins(8, 4, 8, 4)
-        box.setSpacing(3)
-        box.addLayout(top)
-        box.addLayout(row)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(6)
+        row.addWidget(self.current, 1)
+        row.addWidget(self.menu_button)
+        row.addWidget(self.clear)
+        self.set_message(None)
 
     def set_message(self, message: Any) -> None:
         """The engine's state.message: the line the speaker sees now."""
         text = message.get("text") if isinstance(message, dict) else None
-        self.current.setText(text or self.tr_("（无）"))
-        self.current.setToolTip(text or "")
+        self.text = text or ""
+        self._fit()
+        self.current.setToolTip(self.tr_("发言人屏幕（/timer）上的提示") + (f"：{text}" if text else ""))
         set_colour(self.current, AMBER if text else DIM)
+
+    def _fit(self) -> None:
+        """The line as wide as its room allows, shortened with … (the whole in the tooltip)."""
+        # A line that is up stands alone, in amber (every character of the room is its own).
+        whole = self.text or self.tr_("提示：") + self.tr_("（无）")
+        room = max(0, self.current.width() - 2)
+        self.current.setText(self.current.fontMetrics().elidedText(whole, Qt.ElideRight, room) if room else whole)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
 
     def ask_custom(self) -> None:
         """Free text: asked in a dialog, sent as it is (the engine cleans and checks it)."""
@@ -71,13 +82,14 @@ class MessagePanel(QFrame):
         dialog.setTextEchoMode(QLineEdit.Normal)
         dialog.setOkButtonText(self.tr_("发送"))
         dialog.setCancelButtonText(self.tr_("取消"))
-        self.dialog = dialog  # tests reach it here
         dialog.textValueSelected.connect(lambda text: text.strip() and self.messageRequested.emit(text.strip()))
+        self.dialog = dialog
         dialog.open()
 
     def set_enabled(self, can_set: bool, can_clear: bool, why_set: str = "", why_clear: str = "") -> None:
-        for b in (*self.presets, self.custom):
-            b.setEnabled(can_set)
-            b.setToolTip(why_set)
+        self.menu_button.setEnabled(can_set)
+        self.menu_button.setToolTip(why_set)
+        for action in (*self.presets, self.custom):
+            action.setEnabled(can_set)
         self.clear.setEnabled(can_clear)
         self.clear.setToolTip(why_clear)

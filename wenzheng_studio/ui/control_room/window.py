@@ -145,10 +145,14 @@ class ControlRoomWindow(QMainWindow):
         left = QVBoxLayout()
         left.addWidget(self.running_order, 0)
         left.addWidget(self.speakers, 1)
+        # 提示发言人 (the line the one speaking reads on the floor's /timer screen) is one row
+        # where the room has it: at the foot of the speakers panel at 1920x1080 (the queue keeps
+        # its seven rows), under the clocks when compact (the speakers keep theirs); _place_talent.
+        self.speakers.layout().addWidget(self.talent)
         middle = QVBoxLayout()
         middle.addWidget(self.clocks, 0)
-        middle.addWidget(self.talent, 0)  # under the speaker's countdown: the line he reads beside it
         middle.addWidget(self.questions, 1)
+        self._middle = middle
         right = QVBoxLayout()
         right.addWidget(self.preview, 4)
         right.addWidget(self.graphics, 0)
@@ -212,6 +216,7 @@ class ControlRoomWindow(QMainWindow):
             self.speakers.set_compact(on, tight)
             return
         self.compact = on
+        self._place_talent(on)
         self.setStyleSheet(STYLESHEET + (COMPACT_STYLESHEET if on else ""))
         self._scale_fonts()
         row = self.columns[0].parentWidget().layout()
@@ -225,6 +230,14 @@ class ControlRoomWindow(QMainWindow):
             panel.set_compact(on)
         self.running_order.set_compact(on, tight)
         self.speakers.set_compact(on, tight)
+
+    def _place_talent(self, compact: bool) -> None:
+        if compact:
+            self._middle.insertWidget(1, self.talent, 0)  # under the clocks
+        else:
+            self.speakers.layout().addWidget(self.talent)
+        self.talent.setObjectName("panel" if compact else "")  # a frame of its own only when alone
+        self.talent.layout().setContentsMargins(*((8, 2, 8, 2) if compact else (0, 0, 0, 0)))
 
     def _scale_fonts(self) -> None:
         if self.compact is not None:
