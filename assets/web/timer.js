@@ -103,6 +103,32 @@
     node.style.fontSize = Math.max(12, size) + "px";
   }
 
+  var messageKey = "";
+  function fitMessage() {
+    // The whole line, always: as large as one line allows (up to 8 % of the height), and a long
+    // one (up to 40 characters) on two lines rather than smaller than a speaker can read.
+    var node = $("message-text");
+    if ($("message").hidden || !node.textContent) return;
+    var key = node.textContent + "|" + node.clientWidth + "x" + window.innerHeight + "|" + fontEpoch;
+    if (key === messageKey) return;
+    messageKey = key;
+    var probe = fitMessage.probe || (fitMessage.probe = document.createElement("span"));
+    probe.style.cssText = "position:absolute;visibility:hidden;white-space:nowrap;font-size:100px;left:-9999px;top:0";
+    probe.textContent = node.textContent;
+    document.body.appendChild(probe);
+    var w = probe.getBoundingClientRect().width || 1;
+    probe.remove();
+    var vh = window.innerHeight / 100, room = node.clientWidth * 0.97;
+    var one = Math.min(8 * vh, room / w * 100);
+    if (one >= 5 * vh) {
+      node.style.whiteSpace = "nowrap";
+      node.style.fontSize = Math.floor(one) + "px";
+    } else {  // two lines: a little under half the width each, for the break between words
+      node.style.whiteSpace = "normal";
+      node.style.fontSize = Math.floor(Math.max(2.5 * vh, Math.min(8 * vh, room * 2 * 0.9 / w * 100))) + "px";
+    }
+  }
+
   function renderTimer() {
     var s = model.state || {}, r = reading();
     var text;
@@ -121,7 +147,8 @@
     setText($("unit"), speaker ? [speaker.unit, speaker.title].filter(Boolean).join(" · ") : "");
     setText($("segment"), (s.segment || {}).title || "");
     setText($("time-of-day"), model.pushes ? timeOfDay(engineNow()) : "");
-    fitDigits(text);  // last: the speaker's lines above decide how much room the digits have
+    fitMessage();
+    fitDigits(text);  // last: the speaker's lines and the message decide how much room the digits have
 
     var cue = observeCue(r);
     if (cue) {

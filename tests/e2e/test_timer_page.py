@@ -228,3 +228,23 @@ def test_sound_on_this_screen_after_one_click(browser, engine_process):
     plain = open_page(browser, ep)  # without ?sound=1 a screen stays silent and shows no button
     assert not plain.locator("#sound-on").is_visible()
     assert not page.errors
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1024, 768)])
+def test_a_long_message_is_shown_whole(browser, engine_process, size):
+    ep = engine_process
+    page = open_page(browser, ep, size=size)
+    control(ep, "timer.start", seconds=300, label="甲")
+    text = "请您在剩下的一分钟里回答市民最关心的第二个问题：老旧小区电梯什么时候装好？"
+    assert len(text) <= 40
+    control(ep, "message.set", text=text)
+    page.wait_for_function(f"document.getElementById('message-text').textContent === {text!r}", timeout=5000)
+    page.wait_for_timeout(300)
+    box = page.evaluate("""(() => { const n = document.getElementById('message-text'), r = n.getBoundingClientRect();
+        return {sw: n.scrollWidth, cw: n.clientWidth, right: r.right, bottom: r.bottom, h: innerHeight, w: innerWidth,
+                size: parseFloat(getComputedStyle(n).fontSize)}; })()""")
+    assert box["sw"] <= box["cw"] + 1 and box["right"] <= box["w"] and box["bottom"] <= box["h"], box
+    assert box["size"] >= 0.025 * box["h"], box  # still readable from the podium
+    digits_box = page.evaluate("(() => { const r = document.getElementById('digits').getBoundingClientRect();"
+                               " return [r.width, r.height]; })()")
+    assert min(digits_box) > 0.15 * box["h"]  # the countdown keeps most of the screen
