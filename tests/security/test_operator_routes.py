@@ -19,6 +19,7 @@ PUBLIC = {
     ("GET", "/qr.svg"): "QR code of the vote page",
     ("GET", "/vote"): "phones' voting page",
     ("GET", "/overlay"): "OBS Browser Source",
+    ("GET", "/timer"): "the presenter's timer and the studio clock (public state only)",
     ("GET", "/ask"): "viewers' question page",
     ("POST", "/api/signin"): "a crew PC exchanges a one-time sign-in code for its token (rate-limited per IP)",
     ("GET", "/signin"): "the sign-in link's page: tells a person to paste it into the console; no token",

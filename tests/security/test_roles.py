@@ -52,7 +52,7 @@ REVIEWER_ACTIONS = {"screen", "approve", "reject", "edit", "merge", "refer", "re
 QUESTION_ACTIONS = sorted(REVIEWER_ACTIONS | {"on_air", "answered", "priority", "reorder"})
 PUBLIC = {("GET", "/healthz"), ("GET", "/api/state"), ("GET", "/api/scene"), ("POST", "/api/voter"),
           ("GET", "/api/polls"), ("GET", "/api/polls/{id}"), ("POST", "/api/questions"), ("GET", "/qr.svg"),
-          ("GET", "/vote"), ("GET", "/overlay"), ("GET", "/ask"), ("POST", "/api/signin"), ("GET", "/signin")}
+          ("GET", "/vote"), ("GET", "/overlay"), ("GET", "/timer"), ("GET", "/ask"), ("POST", "/api/signin"), ("GET", "/signin")}
 
 
 def question_roles(action: str) -> set[str]:

@@ -13,7 +13,8 @@ from PySide6.QtCore import Qt
 from wenzheng_studio.client import EmbeddedEngine
 from wenzheng_studio.ui.bridge import EngineBridge
 from wenzheng_studio.ui.control_room import ControlRoomWindow
-from wenzheng_studio.ui.control_room.style import AMBER, GREEN, RED
+from wenzheng_studio.core.message import PRESETS
+from wenzheng_studio.ui.control_room.style import AMBER, DIM, GREEN, RED
 from wenzheng_studio.ui.control_room.window import TAKE_GUARD_S
 
 TOKEN = "control-room-test-token"
@@ -160,7 +161,7 @@ def test_pledge_round_with_a_speaker_over_time(room, qtbot):
     qtbot.waitUntil(lambda: w.clocks.timer_digits.text().startswith("+"), timeout=3000)
     assert w.clocks.timer_digits.property("colour") == RED
     qtbot.waitUntil(lambda: w.clocks.timer_digits.text() == "+0:02", timeout=4000)  # keeps counting up
-    assert w.clocks.cues_played[-2:] == ["warning", "over"]
+    assert w.clocks.cues_played[-2:] == ["warning", "zero"]
     assert w.clocks.show_elapsed.text() != shown_before  # show clock kept running
 
     room.press(Qt.Key_Space)  # pause the over-running speaker
@@ -598,3 +599,44 @@ def test_an_unchecked_check_box_is_visible_on_the_dark_theme(room):
                 for y in range(indicator.top(), indicator.bottom() + 1)
                 if image.pixelColor(x, y).lightness() > 140)
     assert light > 20  # the empty box's outline (not the label text beside it)
+
+
+# --- 提示发言人: a key per preset, free text, clear (issue 16) ---------------------------------
+def talent_line(room):
+    return (room.state.get("message") or {}).get("text")
+
+
+def test_each_preset_has_its_key_and_alt_0_clears(room, qtbot):
+    panel = room.window.talent
+    assert panel.current.text() == "提示：（无）" and panel.text == "" and not panel.clear.isEnabled()
+    room.press(Qt.Key_0, Qt.AltModifier)  # nothing to clear: the reason, nothing sent
+    qtbot.waitUntil(lambda: "发言人屏幕上没有提示" in room.window.alert.text(), timeout=3000)
+    for n, text in enumerate(PRESETS, 1):
+        room.press(getattr(Qt, f"Key_{n}"), Qt.AltModifier)
+        qtbot.waitUntil(lambda: talent_line(room) == text, timeout=5000)
+        qtbot.waitUntil(lambda: panel.text == text and panel.current.text() == text, timeout=2000)
+        assert text in panel.current.toolTip()
+    assert panel.current.property("colour") == AMBER and panel.clear.isEnabled()
+    assert room.state["segment"]["index"] == 0  # Alt+n is not Ctrl+n: no segment jump
+    room.press(Qt.Key_0, Qt.AltModifier)
+    qtbot.waitUntil(lambda: talent_line(room) is None, timeout=5000)
+    qtbot.waitUntil(lambda: panel.current.text() == "提示：（无）", timeout=2000)
+    assert panel.current.property("colour") == DIM and not panel.clear.isEnabled()
+
+
+def test_buttons_and_free_text_and_a_refusal_in_chinese(room, qtbot):
+    panel = room.window.talent
+    panel.presets[1].trigger()
+    qtbot.waitUntil(lambda: talent_line(room) == PRESETS[1], timeout=5000)
+    room.press(Qt.Key_M, Qt.AltModifier)
+    qtbot.waitUntil(lambda: getattr(panel, "dialog", None) is not None and panel.dialog.isVisible(), timeout=3000)
+    panel.dialog.setTextValue("  请回答第二个问题  ")
+    panel.dialog.accept()
+    qtbot.waitUntil(lambda: talent_line(room) == "请回答第二个问题", timeout=5000)
+    panel.ask_custom()
+    panel.dialog.setTextValue("长" * 41)
+    panel.dialog.accept()
+    qtbot.waitUntil(lambda: "最多 40 个字" in room.window.alert.text(), timeout=5000)
+    assert talent_line(room) == "请回答第二个问题"  # the refused line changed nothing
+    panel.clear.click()
+    qtbot.waitUntil(lambda: talent_line(room) is None, timeout=5000)

@@ -162,3 +162,23 @@ def test_each_edit_has_its_inverse():
     assert edits.on_air_title("speaker.move", {"segment": 3}, st) == "环节3"
     assert edits.on_air_title("segment.update", {"index": 3}, edit_state(status="standby")) == ""
     assert not edits.still_fits(step, st)  # s4 is not at 7: the running order changed under the undo
+
+
+def test_messages_to_the_talent_are_the_directors_and_clear_needs_a_message():
+    shown = {**state(), "message": {"text": "请抓紧时间", "at": 1.0}}
+    ok = actions_enabled(shown, role="director")
+    assert ok["message_set"] and ok["message_clear"]
+    none = action_reasons(state(), role="director")
+    assert none["message_set"] == "" and none["message_clear"] == "发言人屏幕上没有提示"
+    for role in ("graphics", "reviewer", "screener", "observer"):
+        reasons = action_reasons(shown, role=role)
+        assert "只有导演" in reasons["message_set"] and "只有导演" in reasons["message_clear"], role
+    assert action_reasons(shown, "disconnected")["message_set"] == NOT_CONNECTED
+
+
+def test_message_refusals_in_chinese():
+    assert refusal_text("invalid: text is longer than 40 characters") == "给发言人的提示最多 40 个字"
+    assert refusal_text("invalid: text must not be empty") == "提示内容不能为空"
+    assert refusal_text("invalid: text must be one line") == "提示只能是一行字"
+    assert refusal_text("invalid: text contains text that is not valid Unicode (a lone surrogate)") == \
+        "提示里有不能显示的字符"

@@ -22,6 +22,10 @@ MAX_NAME = 40
 
 # Permissions. "read": every operator view (state with operator fields, drafts, the queue,
 # exports). The director holds every permission; the others only what is listed.
+# Messages to the talent (control:message.set, control:message.clear) are the director's
+# alone, deliberately: the speaker at the podium must hear one voice from the gallery, and
+# the floor manager reads /timer, he does not write on it. A control surface (OSC) acts as
+# the director it is configured for.
 READ, CALLERS = "read", "callers"
 QUESTION_CREATE, QUESTION_REVIEW, QUESTION_DIRECT = "question.create", "question.review", "question.direct"
 POLLS, SEATS, OPERATORS = "polls", "seats", "operators"

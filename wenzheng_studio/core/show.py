@@ -13,8 +13,9 @@ from typing import Any
 from .errors import DomainError, invalid, not_found
 from .polls import CLOSED, OPEN, Poll
 from .followup import due_date, local_date
+from .message import talent_message
 from .operators import Actor, Crew, Operator, check_four_eyes, stamp
-from .questions import ANSWERED, APPROVED, ON_AIR, Question, clean_text, merge_into
+from .questions import APPROVED, ON_AIR, Question, clean_text, merge_into
 from .running_order import LIVE, RunningOrder
 from . import rundown
 from .rundown import EDIT_ACTIONS
@@ -29,6 +30,7 @@ CONTROL_ACTIONS = (
     "timer.start", "timer.pause", "timer.resume", "timer.reset", "timer.add", "timer.toggle",
     "speaker.next", "speaker.goto", "speaker.clear",
     "overlay.set", "poll.clear", "question.clear", *EDIT_ACTIONS, *BOARD_ACTIONS,
+    "message.set", "message.clear",
 )
 # Ids in paths: ASCII digits only ("²".isdigit() is True, and int() refuses it).
 _ID_TEXT = re.compile(r"^[0-9]{1,11}$")
@@ -73,6 +75,7 @@ class Show(ShowRecords):
         self.current_poll_id: int | None = None
         self.on_air_question_id: int | None = None
         self.overlay = {e: "auto" for e in OVERLAY_ELEMENTS}
+        self.message: dict[str, Any] | None = None  # the director's line to the talent (/timer)
         self.sensitive_words = sensitive_words
         self.crew = Crew()  # the operators and their tokens (hashed)
         self.rehearsal = False  # 彩排: set by the engine from --rehearsal; mirrors learn it from meta
@@ -112,6 +115,7 @@ class Show(ShowRecords):
                 # A new segment starts with no one speaking: a pledge timer must not run on into a video,
                 # and a question must not stay on air over the next segment's guests.
                 self.timer = SpeakerTimer()
+                self.message = None  # a line for the last segment's speaker is not for the next
                 off = self._take_question_off_air(now)
         elif action == "segment.hold":
             on = body.get("on")
@@ -167,6 +171,10 @@ class Show(ShowRecords):
             self.ranking_group = board_group(body, self.ranking(public=True))  # checks the group first
         elif action == "ranking.hide":
             self.ranking_group = None
+        elif action == "message.set":
+            self.message = talent_message(body, now)
+        elif action == "message.clear":
+            self.message = None
         elif action in EDIT_ACTIONS:
             rundown.edit(o, body, on_air=o.status == LIVE)  # checks everything first, then changes
             o.edited = True
@@ -204,6 +212,7 @@ class Show(ShowRecords):
             self.order.start_show(now)
         self.order.speaker_index = index
         self._start_timer(now, None, None, {})
+        self.message = None  # "请结束发言" was meant for the one before
 
     def _answering_speaker(self, q: Question) -> int | None:
         """In a live segment whose speakers are the units (我要问政), the speaker index of the
@@ -441,6 +450,7 @@ class Show(ShowRecords):
         out["overlay"] = dict(self.overlay)
         group = self.ranking_group
         out["ranking_board"] = board_view(group, self.ranking(public=True)) if group is not None else None
+        out["message"] = dict(self.message) if self.message else None
         out["show"]["rehearsal"] = self.rehearsal
         out["server_time"] = now
         return out

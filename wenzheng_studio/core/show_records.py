@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .message import restored_message
 from .polls import Poll
 from .questions import Question
 from .running_order import RunningOrder
@@ -20,6 +21,7 @@ class ShowRecords:
             "order": self.order.to_dict(), "timer": self.timer.to_dict(), "current_poll_id": self.current_poll_id,
             "on_air_question_id": self.on_air_question_id, "overlay": dict(self.overlay),
             "rehearsal": self.rehearsal, "scores": self.scores, "ranking_group": self.ranking_group,
+            "message": self.message,
         }
 
     def restore(self, meta: dict[str, Any] | None, polls: list[dict], questions: list[dict],
@@ -36,6 +38,7 @@ class ShowRecords:
             self.scores = meta.get("scores")
             group = meta.get("ranking_group")
             self.ranking_group = group if isinstance(group, str) else None
+            self.message = restored_message(meta.get("message"))
         for data in polls:
             poll = Poll.from_dict(data)
             self.polls[poll.id] = poll
@@ -66,6 +69,8 @@ class ShowRecords:
         self.order, self.timer, self.overlay = stored.order, stored.timer, stored.overlay
         self.current_poll_id, self.on_air_question_id = stored.current_poll_id, stored.on_air_question_id
         self.scores, self.ranking_group = stored.scores, stored.ranking_group
+        self.scores = stored.scores
+        self.message = stored.message
         for pid in [pid for pid in self.polls if pid not in stored.polls]:
             del self.polls[pid]  # created by the failed command: never existed
         for pid, record in stored.polls.items():

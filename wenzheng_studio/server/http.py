@@ -250,6 +250,7 @@ class HttpApi:
             Route("/qr.svg", self.qr),
             Route("/vote", self.page("vote.html")),
             Route("/overlay", self.page("overlay.html")),
+            Route("/timer", self.page("timer.html")),  # the presenter's screen; ?view=clock the studio clock
             Route("/ask", self.page("ask.html")),
         ]
         if self.web_dir.is_dir():

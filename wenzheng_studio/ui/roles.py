@@ -17,7 +17,8 @@ ROLES = tuple(ROLE_NAMES)
 # What each role may do besides reading. Names: question actions (POST /api/questions/ID),
 # control actions (POST /api/control), and a few of the windows' own.
 REVIEW_ACTIONS = frozenset({"screen", "approve", "reject", "edit", "merge", "refer", "reply", "callback", "close"})
-DIRECTOR_ONLY = frozenset({"on_air", "answered", "priority", "reorder", "question.clear", "operators"})
+DIRECTOR_ONLY = frozenset({"on_air", "answered", "priority", "reorder", "question.clear", "operators",
+                           "message.set", "message.clear"})
 ALLOWED: dict[str, frozenset[str]] = {
     "screener": frozenset({"question.create", "caller_history"}),
     "reviewer": REVIEW_ACTIONS,

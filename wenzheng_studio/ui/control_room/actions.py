@@ -18,7 +18,7 @@ ACTIONS = (
     "timer_toggle", "timer_add", "timer_reset",
     "poll_create", "poll_open", "poll_close", "poll_reveal", "poll_clear",
     "question_on_air", "question_answered", "question_clear",
-    "overlay_set", "ranking_show", "ranking_hide", "venue_board", "operators", "draw",
+    "overlay_set", "ranking_show", "ranking_hide", "venue_board", "operators", "draw", "message_set", "message_clear",
     "segment_edit", "segment_insert", "segment_remove", "speaker_edit", "speaker_insert", "speaker_remove", "undo",
 )
 # Editing the running order and the speakers live (issue 13): the director's alone.
@@ -26,7 +26,7 @@ EDITS = ("segment_edit", "segment_insert", "segment_remove", "speaker_edit", "sp
          "undo")
 # The engine's name for an action, where a role other than the director may take it (ui/roles.py).
 ENGINE_ACTION = {"overlay_set": "overlay.set", "ranking_show": "ranking.show", "ranking_hide": "ranking.hide",
-                 "venue_board": "overlay.set"}
+                 "venue_board": "overlay.set", "message_set": "message.set", "message_clear": "message.clear"}
 
 NOT_CONNECTED = "未连接引擎，操作不会送达"
 HELD = "保持本环节：流程已锁定，按 H 解除"
@@ -160,6 +160,8 @@ def action_reasons(state: dict[str, Any] | None, connection: str = "connected", 
         refuse(("question_answered", "question_clear"), "现在没有问题在播出")
     if waiting_questions <= 0:
         refuse(("question_on_air",), "待播问题队列是空的")
+    if not (isinstance(state.get("message"), dict) and state["message"].get("text")):
+        refuse(("message_clear",), "发言人屏幕上没有提示")
     return reasons
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QCheckBox, QFrame, QLabel, QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout
+from PySide6.QtWidgets import QCheckBox, QFrame, QLabel, QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout
 
+from ...core.cues import CueTracker, TimerReading
 from ..fonts import app_font
+from ..sound import CuePlayer
 from .i18n import Translator
 from .obs_status import ObsStatus
 from .live_clock import ClockReading, clock_text, fmt_countdown, fmt_duration, scheduled_end, zone
@@ -28,8 +30,9 @@ class ClocksPanel(QFrame):
         self.tr_ = tr
         self.tz = None
         self.scene: dict[str, Any] = {}
-        self._last_timer_state = "normal"
-        self.cues_played: list[str] = []  # which cues sounded (for tests and the log)
+        self.cues = CueTracker()
+        self.cues_played: list[str] = []  # which cues came due (for tests and the log)
+        self.player: CuePlayer | None = None  # made at the first cue that is to sound
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
@@ -60,6 +63,7 @@ class ClocksPanel(QFrame):
         self.sound.setFont(app_font(14))
         self.sound.setFocusPolicy(Qt.NoFocus)
         self.obs = ObsStatus()  # hidden unless the engine runs with --obs
+        self.sound.toggled.connect(self._sound_toggled)
 
         top = QHBoxLayout()
         top.addWidget(self.status, 1)
@@ -135,11 +139,20 @@ class ClocksPanel(QFrame):
         set_colour(self.timer_digits, TIMER_COLOURS.get(r.timer_state, GREEN) if r.timer_active else DIM)
         self._cue(r)
 
+    def _sound_toggled(self, on: bool) -> None:
+        if on:  # open the audio device now: the first cue must not wait for it
+            if self.player is None:
+                self.player = CuePlayer()
+            self.player.prepare()
+
     def _cue(self, r: ClockReading) -> None:
-        """One beep when a running timer enters warning, one when it reaches zero."""
-        state = r.timer_state
-        if r.timer_running and state != self._last_timer_state and state in ("warning", "over"):
-            self.cues_played.append(state)
-            if self.sound.isChecked():
-                QApplication.beep()
-        self._last_timer_state = state
+        """A cue as a running timer enters its warning time and one at zero (core/cues.py)."""
+        cue = self.cues.observe(TimerReading(r.timer_active, r.timer_running, r.timer_remaining_s,
+                                             r.timer_warning_s, r.timer_cut_at_zero))
+        if cue is None:
+            return
+        self.cues_played.append(cue)
+        if self.sound.isChecked():
+            if self.player is None:
+                self.player = CuePlayer()
+            self.player.play(cue)

@@ -101,10 +101,10 @@ EN: dict[str, str] = {
     # the key help line (window.KEYS_HELP), two lines
     ("Enter/F12 TAKE · Ctrl+← 上一环节 · Ctrl+1…9/Ctrl+G 跳转 · H 保持/解除 · Ctrl+E 结束 · "
      "Ctrl+Shift+E 恢复直播 · Space 计时 · N 下一位 · Shift+N 上一位 · =/- ±10秒 · Shift+R 重置 · C 清除发言人 · "
-     "双击修改 · 拖动排序"):
+     "双击修改 · 拖动排序 · Alt+1…5/M/0 提示发言人"):
     ("Enter/F12 TAKE · Ctrl+← previous · Ctrl+1…9/Ctrl+G go to · H hold on/off · Ctrl+E end · "
      "Ctrl+Shift+E resume · Space timer · N next speaker · Shift+N previous · =/- ±10 s · Shift+R reset · C no speaker · "
-     "double-click edits · drag reorders"),
+     "double-click edits · drag reorders · Alt+1…5/M/0 speaker message"),
     ("F5 新建投票 · F6 开始 · F7 结束 · F8 公布 · Shift+F8 撤下投票 · "
      "F9 上播问题 · F10/Shift+F10 一把手/副职答复 · Shift+F9 撤下问题 · Ctrl+R 审核台 · Ctrl+O 播出窗口 · "
      "Ctrl+P 人员 · Ins/Del 插入/删除环节 · Shift+Ins/Del 添加/删除发言人 · Ctrl+Z 撤销"):
@@ -285,6 +285,20 @@ EN: dict[str, str] = {
     "数量已到上限，不能再添加": "The limit is reached",
     "没有这个位置（流程可能刚被别处改动，请再试）": "No such position (the running order may just have changed)",
     "没有这种环节类型": "No such segment kind",
+    "提示发言人": "Message to the speaker",
+    "（无）": "(none)",
+    "自定义…": "Custom…",
+    "常用提示": "Usual lines",
+    "提示：": "Message: ",
+    "清除": "Clear",
+    "发言人屏幕（/timer）上的提示": "The message on the speaker's screen (/timer)",
+    "给发言人的提示（最多 {n} 个字）": "Message to the speaker (at most {n} characters)",
+    "发送": "Send",
+    "发言人屏幕上没有提示": "No message on the speaker's screen",
+    "给发言人的提示最多 40 个字": "A message to the speaker has at most 40 characters",
+    "提示内容不能为空": "The message must not be empty",
+    "提示只能是一行字": "The message must be one line",
+    "提示里有不能显示的字符": "The message contains characters that cannot be shown",
 }
 
 

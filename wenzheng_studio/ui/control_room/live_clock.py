@@ -35,6 +35,8 @@ class ClockReading:
     timer_state: str
     timer_duration_s: float
     timer_active: bool  # started at least once since its last reset (a 0 s timer still counts up)
+    timer_warning_s: float = 0.0
+    timer_cut_at_zero: bool = False
 
 
 def timer_state(remaining: float, duration: float, warning: float, danger: float, started: bool) -> str:
@@ -111,6 +113,8 @@ class LiveClock:
                                     float(timer.get("danger_s", 0.0)), started),
             timer_duration_s=duration,
             timer_active=started or duration > 0,
+            timer_warning_s=float(timer.get("warning_s", 0.0)),
+            timer_cut_at_zero=bool(timer.get("cut_at_zero")),
         )
 
 

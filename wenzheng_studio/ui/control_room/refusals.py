@@ -68,6 +68,12 @@ EDIT_MESSAGES: tuple[tuple[str, str], ...] = (
     ("keeps at least one segment", "节目流程至少要保留一个环节"),
     ("must be a whole number from 0 to", "没有这个位置（流程可能刚被别处改动，请再试）"),
     (".kind: must be one of", "没有这种环节类型"),
+    # Messages to the talent (message.set): operator text, cleaned like every text.
+    ("text is longer than", "给发言人的提示最多 40 个字"),
+    ("text must not be empty", "提示内容不能为空"),
+    ("text is required", "提示内容不能为空"),
+    ("text must be one line", "提示只能是一行字"),
+    ("text contains", "提示里有不能显示的字符"),
 )
 
 _CODE = re.compile(r"^([a-z_]+):\s*(.*)$", re.S)

@@ -22,6 +22,8 @@ from .extras import PreviewPanel, SeatCardsRow
 from .graphics_panel import GraphicsPanel
 from .i18n import Translator
 from .live_clock import LiveClock
+from ...core.message import PRESETS
+from .message_panel import CLEAR_KEY, CUSTOM_KEY, PRESET_KEYS, MessagePanel
 from .questions_panel import QuestionsPanel
 from .running_order_panel import RunningOrderPanel
 from .refusals import refusal_text
@@ -47,7 +49,7 @@ COMPACT_STRETCH = (10, 16, 14)
 # Two lines, each short enough for 1920 px (wrapped, never cut off, at 1366 px).
 KEYS_HELP = ("Enter/F12 TAKE · Ctrl+← 上一环节 · Ctrl+1…9/Ctrl+G 跳转 · H 保持/解除 · Ctrl+E 结束 · "
              "Ctrl+Shift+E 恢复直播 · Space 计时 · N 下一位 · Shift+N 上一位 · =/- ±10秒 · Shift+R 重置 · C 清除发言人 · "
-             "双击修改 · 拖动排序",
+             "双击修改 · 拖动排序 · Alt+1…5/M/0 提示发言人",
              "F5 新建投票 · F6 开始 · F7 结束 · F8 公布 · Shift+F8 撤下投票 · "
              "F9 上播问题 · F10/Shift+F10 一把手/副职答复 · Shift+F9 撤下问题 · Ctrl+R 审核台 · Ctrl+O 播出窗口 · "
              "Ctrl+P 人员 · Ins/Del 插入/删除环节 · Shift+Ins/Del 添加/删除发言人 · Ctrl+Z 撤销")
@@ -106,6 +108,7 @@ class ControlRoomWindow(QMainWindow):
         self.running_order = RunningOrderPanel(tr)
         self.clocks = ClocksPanel(tr)
         self.speakers = SpeakersPanel(tr)
+        self.talent = MessagePanel(tr)  # 提示发言人: the line on the floor's /timer screen
         self.votes = VotesPanel(tr, bridge, lambda text: self.confirm(text))
         self.questions = QuestionsPanel(tr, bridge)
         self.preview = PreviewPanel(tr, bridge)
@@ -143,9 +146,14 @@ class ControlRoomWindow(QMainWindow):
         left = QVBoxLayout()
         left.addWidget(self.running_order, 0)
         left.addWidget(self.speakers, 1)
+        # 提示发言人 (the line the one speaking reads on the floor's /timer screen) is one row
+        # where the room has it: at the foot of the speakers panel at 1920x1080 (the queue keeps
+        # its seven rows), under the clocks when compact (the speakers keep theirs); _place_talent.
+        self.speakers.layout().addWidget(self.talent)
         middle = QVBoxLayout()
         middle.addWidget(self.clocks, 0)
         middle.addWidget(self.questions, 1)
+        self._middle = middle
         right = QVBoxLayout()
         right.addWidget(self.preview, 4)
         right.addWidget(self.graphics, 0)
@@ -209,13 +217,13 @@ class ControlRoomWindow(QMainWindow):
             self.speakers.set_compact(on, tight)
             return
         self.compact = on
+        self._place_talent(on)
         self.setStyleSheet(STYLESHEET + (COMPACT_STYLESHEET if on else ""))
         self._scale_fonts()
         row = self.columns[0].parentWidget().layout()
         for i, (column, (stretch, minimum, compact)) in enumerate(zip(self.columns, COLUMNS)):
             column.setMinimumWidth(compact if on else minimum)
             row.setStretch(i, COMPACT_STRETCH[i] if on else stretch)
-        right = self.columns[2].layout()  # compact: the votes' bars before a bigger preview
         self._stretch_votes()
         for panel in (self.clocks, self.questions, self.preview, self.votes, self.graphics):
             panel.set_compact(on)
@@ -229,6 +237,14 @@ class ControlRoomWindow(QMainWindow):
         venues = self.votes.multi_venue
         right.setStretchFactor(self.preview, 0 if venues else (2 if self.compact else 4))
         right.setStretchFactor(self.votes, 1 if venues else (8 if self.compact else 6))
+
+    def _place_talent(self, compact: bool) -> None:
+        if compact:
+            self._middle.insertWidget(1, self.talent, 0)  # under the clocks
+        else:
+            self.speakers.layout().addWidget(self.talent)
+        self.talent.setObjectName("panel" if compact else "")  # a frame of its own only when alone
+        self.talent.layout().setContentsMargins(*((8, 2, 8, 2) if compact else (0, 0, 0, 0)))
 
     def _scale_fonts(self) -> None:
         if self.compact is not None:
@@ -285,6 +301,8 @@ class ControlRoomWindow(QMainWindow):
         rb.showRequested.connect(lambda group: self.run("ranking_show", lambda: b.control("ranking.show", group=group)))
         rb.hideRequested.connect(lambda: self.run("ranking_hide", lambda: b.control("ranking.hide")))
         rb.choiceChanged.connect(self.refresh_actions)
+        self.talent.messageRequested.connect(lambda text: self.run("message_set", lambda: b.control("message.set", text=text)))
+        self.talent.clearRequested.connect(lambda: self.run("message_clear", lambda: b.control("message.clear")))
 
     def _shortcuts(self) -> None:
         """Every key runs through `run`: a key whose action is disabled (actions.py, the same
@@ -319,6 +337,10 @@ class ControlRoomWindow(QMainWindow):
             (("Shift+Ins",), "speaker_insert", self.insert_speaker),
             (("Shift+Del",), "speaker_remove", self.remove_speaker),
             (("Ctrl+Z",), "undo", self.editor.undo),
+            ((CUSTOM_KEY,), "message_set", self.talent.ask_custom),
+            ((CLEAR_KEY,), "message_clear", lambda: b.control("message.clear")),
+            *(((key,), "message_set", lambda t=text: b.control("message.set", text=t))
+              for key, text in zip(PRESET_KEYS, PRESETS)),
         ]
         self.shortcuts: dict[str, QShortcut] = {}
 
@@ -380,6 +402,8 @@ class ControlRoomWindow(QMainWindow):
                 w.setEnabled(self.enabled[name])
                 w.setToolTip(self.tr_(reasons[name]))
         self.graphics.set_enabled(self.enabled["overlay_set"])
+        self.talent.set_enabled(self.enabled["message_set"], self.enabled["message_clear"],
+                                self.tr_(reasons["message_set"]), self.tr_(reasons["message_clear"]))
         ro.set_editable(self.enabled["segment_edit"])
         sp.set_editable(self.enabled["speaker_edit"])
         if self.enabled["undo"]:
@@ -535,6 +559,7 @@ class ControlRoomWindow(QMainWindow):
         self.clocks.obs.set_obs(state.get("obs"))
         self.set_rehearsal(bool(show.get("rehearsal")) or bool(self.scene.get("rehearsal")))
         self.speakers.set_speakers(state.get("speakers") or [], state.get("speaker"))
+        self.talent.set_message(state.get("message"))
         self.votes.on_state(state)
         self.questions.on_state(state)
         self.preview.set_state(state)
