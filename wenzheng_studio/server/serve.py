@@ -52,6 +52,9 @@ async def run(config: ServeConfig) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, server.request_stop)
     host_port = url.split("://", 1)[1]
+    if server.osc:
+        print(f"wenzheng-studio: OSC control surface on udp://{server.osc.host}:{server.osc.port} (OSC has no "
+              f"authentication: whoever can send to this port drives the show)", file=sys.stderr, flush=True)
     if config.host in ("0.0.0.0", "::"):
         print(f"wenzheng-studio: phones vote at {server.public_url()}/vote", file=sys.stderr, flush=True)
     print(f"wenzheng-studio listening on http://{host_port}", flush=True)

@@ -12,6 +12,7 @@ import time
 def embedded_engine(args):
     """The control room's own engine, with `serve`'s --host, --port and --public-url."""
     from ..client import EmbeddedEngine
+    from ..client.embedded import osc_serve_args
 
     port = getattr(args, "port", None)
     return EmbeddedEngine(scene=getattr(args, "scene", None), db=getattr(args, "db", None),
@@ -19,7 +20,7 @@ def embedded_engine(args):
                           rehearsal=bool(getattr(args, "rehearsal", False)),
                           host=getattr(args, "host", None) or "0.0.0.0",
                           port=8765 if port is None else port, any_port=port is None,
-                          public_url=getattr(args, "public_url", None))
+                          public_url=getattr(args, "public_url", None), extra_args=osc_serve_args(args))
 
 
 def run_control_room(args) -> int:
