@@ -100,8 +100,13 @@ class OscSurface:
     async def start(self) -> tuple[str, int]:
         loop = asyncio.get_running_loop()
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        self.transport, _ = await loop.create_datagram_endpoint(
-            lambda: _Listener(self), local_addr=(self.host, self.port), family=family)
+        try:
+            self.transport, _ = await loop.create_datagram_endpoint(
+                lambda: _Listener(self), local_addr=(self.host, self.port), family=family)
+        except OSError as exc:  # asyncio's own words name neither OSC nor the reason
+            reason = exc.__cause__ or exc.__context__ or exc
+            raise OSError(f"the OSC port udp://{self.host}:{self.port} cannot be opened (--osc-port, --osc-host): "
+                          f"{getattr(reason, 'strerror', None) or reason}") from None
         self.host, self.port = self.transport.get_extra_info("sockname")[:2]
         self._worker = asyncio.create_task(self._work(), name="osc-surface")
         return self.host, self.port
@@ -203,7 +208,11 @@ class OscFeedback:
         loop = asyncio.get_running_loop()
         for targets, as_variables in ((self.targets, False), (self.variable_targets, True)):
             for host, port in targets:
-                infos = await loop.getaddrinfo(host, port, type=socket.SOCK_DGRAM)  # OSError: named at start
+                try:
+                    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_DGRAM)
+                except OSError as exc:  # said at start, not discovered during the show
+                    flag = "--osc-variables" if as_variables else "--osc-feedback"
+                    raise OSError(f"{flag} {host}:{port}: this address cannot be found ({exc.strerror or exc})") from None
                 family, _, _, _, sockaddr = infos[0]
                 if family not in self._sockets:
                     sock = socket.socket(family, socket.SOCK_DGRAM)
@@ -228,6 +237,7 @@ class OscFeedback:
 
     async def _run(self) -> None:
         last = float("-inf")
+        self._changed.set()  # the first round at once: a Companion already running learns the show now
         while True:
             try:
                 state = self.engine.state(operator=True)
