@@ -353,3 +353,41 @@ def test_an_osc_port_in_use_stops_serve_with_a_clear_message(engine_process, tmp
         with pytest.raises(RuntimeError, match="cannot start: the OSC port udp://127.0.0.1:[0-9]+ cannot be opened .*in use"):
             ep.start()
         assert ep.proc.wait(10) == 1
+
+
+def test_feedback_as_companion_custom_variables_without_a_listener(engine_process, tmp_path):
+    """--osc-variables alone: the values reach Companion's own OSC port as /custom-variable/NAME/value
+    (text), and no OSC command port is opened."""
+    companion = Companion()
+    ep = dataclasses.replace(engine_process, db=tmp_path / "vars.db", port=0, proc=None, url="",
+                             extra=("--osc-variables", f"127.0.0.1:{companion.port}"))
+    ep.start()
+    try:
+        companion.wait_for("/custom-variable/wenzheng_show_status/value", lambda v: v == "standby")
+        requests.post(ep.url + "/api/control", json={"action": "segment.next"}, timeout=10,
+                      headers={"Authorization": f"Bearer {ep.token}"}).raise_for_status()
+        requests.post(ep.url + "/api/control", json={"action": "speaker.next"}, timeout=10,
+                      headers={"Authorization": f"Bearer {ep.token}"}).raise_for_status()
+        companion.wait_for("/custom-variable/wenzheng_timer_phase/value", lambda v: v == "normal")
+        _, text = companion.wait_for("/custom-variable/wenzheng_timer_text/value", lambda v: v.startswith("00:"))
+        assert isinstance(text, str) and len(text) == 5
+        assert companion.latest("/custom-variable/wenzheng_timer_remaining/value").lstrip("-").isdigit()
+        assert not any(a.startswith("/wenzheng/") for _, a, _ in companion.messages)
+        if Path("/proc/net/udp").exists():  # the feedback socket is the only UDP socket, and it does not listen
+            assert all(addr in ("0.0.0.0", "127.0.0.1") for addr, _ in udp_sockets_of(ep.proc.pid))
+            assert len(udp_sockets_of(ep.proc.pid)) <= 1
+    finally:
+        ep.kill()
+        companion.close()
+
+
+def test_a_flood_from_one_sender_does_not_lock_out_the_surface(osc):
+    osc.send("/wenzheng/take")
+    osc.send("/wenzheng/timer/toggle")
+    duration = osc.until(lambda s: s["timer"]["running"])["timer"]["duration_s"]
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as junk:
+        for _ in range(2000):
+            junk.sendto(message("/wenzheng/timer/add", 1), ("127.0.0.1", osc.port))  # well-formed, far too many
+    osc.send("/wenzheng/timer/add", 1000)  # Companion, from its own port
+    state = osc.until(lambda s: s["timer"]["duration_s"] >= duration + 1000)
+    assert state["timer"]["duration_s"] <= duration + 1000 + 100  # at most a burst of the flood got in

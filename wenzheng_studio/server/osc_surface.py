@@ -26,7 +26,8 @@ from ..core.operators import CONTROL_SURFACE, Actor
 
 log = logging.getLogger(__name__)
 MAX_DATAGRAM = 8192  # bytes; a button's message is tens of bytes, a long message line a few hundred
-QUEUE_LIMIT = 32  # presses waiting for their turn; beyond this a stuck button is refused, not queued
+QUEUE_LIMIT = 8  # presses of one sender waiting for their turn; beyond this a stuck button is refused, not queued
+FLOOD_RATE, FLOOD_SENDERS = 50, 256  # datagrams a second per sender; senders remembered
 TAKE_GUARD_S = 0.6  # as the control room's: a double press of TAKE must not skip a segment
 FEEDBACK_MIN_INTERVAL_S = 0.25  # at most 4 feedback rounds a second, however fast the show changes
 FEEDBACK_IDLE_S = 5.0  # with no clock moving, the values are repeated this often (a restarted Companion catches up)
@@ -89,9 +90,12 @@ class OscSurface:
 
     def __init__(self, engine: Any, host: str, port: int, actor: Actor = CONTROL_SURFACE):
         self.engine, self.host, self.port, self.actor = engine, host, port, actor
-        self.queue: asyncio.Queue = asyncio.Queue(QUEUE_LIMIT)
+        self.queue: asyncio.Queue = asyncio.Queue()  # bounded per sender (`waiting`), so one cannot crowd out another
+        self.waiting: dict[str, int] = {}
         self.refuse = _RefusalLog()
-        self.flood = _Bucket(rate=50.0, burst=100)  # datagrams a second: buttons are pressed by hand
+        # Datagrams a second per sender (address and port): buttons are pressed by hand, and a flood
+        # from one sender must not lock out Companion on another.
+        self.floods: dict[Any, _Bucket] = {}
         self.transport: asyncio.DatagramTransport | None = None
         self._worker: asyncio.Task | None = None
         self._last_take = float("-inf")
@@ -121,8 +125,8 @@ class OscSurface:
     # --- in: datagram → presses → the engine, one at a time --------------------------------
     def received(self, data: bytes, sender: Any) -> None:
         who = f"{sender[0]}:{sender[1]}" if isinstance(sender, tuple) else str(sender)
-        if not self.flood.take():
-            self._refused("OSC from %s refused: more than 50 datagrams a second", who)
+        if not self._flood_bucket(sender).take():
+            self._refused("OSC from %s refused: more than %d datagrams a second", who, FLOOD_RATE)
             return
         if len(data) > MAX_DATAGRAM:
             self._refused("OSC from %s refused: a datagram of %d bytes (at most %d)", who, len(data), MAX_DATAGRAM)
@@ -138,11 +142,19 @@ class OscSurface:
             except DomainError as exc:
                 self._refused("OSC from %s refused: %s (%s)", who, exc.message, exc.code)
                 continue
-            try:
-                self.queue.put_nowait((press, who))
-            except asyncio.QueueFull:
-                self._refused("OSC from %s refused: %s, %d presses are already waiting", who, press.address,
-                              QUEUE_LIMIT)
+            if self.waiting.get(who, 0) >= QUEUE_LIMIT:
+                self._refused("OSC from %s refused: %s, %d presses of this sender are already waiting", who,
+                              press.address, QUEUE_LIMIT)
+                continue
+            self.waiting[who] = self.waiting.get(who, 0) + 1
+            self.queue.put_nowait((press, who))
+
+    def _flood_bucket(self, sender: Any) -> _Bucket:
+        bucket = self.floods.pop(sender, None) or _Bucket(rate=FLOOD_RATE, burst=2 * FLOOD_RATE)
+        self.floods[sender] = bucket  # most recent last: the oldest sender is forgotten first
+        if len(self.floods) > FLOOD_SENDERS:
+            del self.floods[next(iter(self.floods))]
+        return bucket
 
     def _refused(self, message: str, *args: Any) -> None:
         self.refused += 1
@@ -156,6 +168,10 @@ class OscSurface:
             except Exception:  # the listener outlives any one press
                 self.refused += 1
                 log.exception("OSC %s from %s failed", press.address, who)
+            finally:
+                left = self.waiting.pop(who, 1) - 1
+                if left > 0:
+                    self.waiting[who] = left
 
     async def _run(self, press: surface.Press, who: str) -> None:
         if press.address == "/wenzheng/take":
