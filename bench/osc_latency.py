@@ -79,18 +79,20 @@ def main() -> None:
             for _ in range(20000):
                 junk.sendto(b"\x00garbage", ("127.0.0.1", osc_port))
             flood_s = time.monotonic() - t0
-            with lock:
-                last = next((a[0] for t, ad, a in reversed(arrivals) if ad == "/wenzheng/timer/remaining"), 0)
-            sent = time.monotonic()
-            client.send_message("/wenzheng/timer/add", [10])
-            ok = False
-            while time.monotonic() < sent + 5 and not ok:
+            for delay in (0.0, 0.2):
+                time.sleep(delay)
                 with lock:
-                    ok = any(t > sent and ad == "/wenzheng/timer/remaining" and a[0] >= last + 10
-                             for t, ad, a in arrivals)
-                time.sleep(0.002)
-            print(f"20,000 garbage datagrams in {flood_s:.2f} s; a press after them "
-                  f"{'reached the feedback in %.0f ms' % (1000 * (time.monotonic() - sent)) if ok else 'was LOST'}")
+                    last = next((a[0] for t, ad, a in reversed(arrivals) if ad == "/wenzheng/timer/remaining"), 0)
+                sent = time.monotonic()
+                client.send_message("/wenzheng/timer/add", [10])
+                ok = False
+                while time.monotonic() < sent + 3 and not ok:
+                    with lock:
+                        ok = any(t > sent and ad == "/wenzheng/timer/remaining" and a[0] >= last + 10
+                                 for t, ad, a in arrivals)
+                    time.sleep(0.002)
+                print(f"  a press {delay:.1f} s after the flood: "
+                      f"{'reached the feedback in %.0f ms' % (1000 * (time.monotonic() - sent)) if ok else 'LOST (UDP: dropped in the kernel buffer)'}")
             ep.stop()
             log = ep.proc.stderr.read()
             print(f"log lines about refusals: {sum('refused' in line for line in log.splitlines())}")

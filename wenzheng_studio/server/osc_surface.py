@@ -12,6 +12,7 @@ refused with a log line; nothing a datagram holds stops the listener.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
 import time
@@ -27,9 +28,10 @@ from ..core.operators import CONTROL_SURFACE, Actor
 log = logging.getLogger(__name__)
 MAX_DATAGRAM = 8192  # bytes; a button's message is tens of bytes, a long message line a few hundred
 QUEUE_LIMIT = 8  # presses of one sender waiting for their turn; beyond this a stuck button is refused, not queued
+RECEIVE_BUFFER = 1 << 20  # bytes
 FLOOD_RATE, FLOOD_SENDERS = 50, 256  # datagrams a second per sender; senders remembered
 TAKE_GUARD_S = 0.6  # as the control room's: a double press of TAKE must not skip a segment
-FEEDBACK_MIN_INTERVAL_S = 0.25  # at most 4 feedback rounds a second, however fast the show changes
+FEEDBACK_RATE, FEEDBACK_BURST = 4.0, 2.0  # feedback rounds a second at most, however fast the show changes
 FEEDBACK_IDLE_S = 5.0  # with no clock moving, the values are repeated this often (a restarted Companion catches up)
 
 
@@ -111,6 +113,9 @@ class OscSurface:
             reason = exc.__cause__ or exc.__context__ or exc
             raise OSError(f"the OSC port udp://{self.host}:{self.port} cannot be opened (--osc-port, --osc-host): "
                           f"{getattr(reason, 'strerror', None) or reason}") from None
+        sock = self.transport.get_extra_info("socket")
+        with contextlib.suppress(OSError):  # a deeper kernel buffer: a burst of junk drops fewer presses (capped by the OS)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
         self.host, self.port = self.transport.get_extra_info("sockname")[:2]
         self._worker = asyncio.create_task(self._work(), name="osc-surface")
         return self.host, self.port
@@ -252,7 +257,9 @@ class OscFeedback:
             self._changed.set()
 
     async def _run(self) -> None:
-        last = float("-inf")
+        # Rounds are paced by a token bucket: 4 a second at most, but a press right after a
+        # second's tick is still shown at once (a burst of 2).
+        tokens, at = FEEDBACK_BURST, time.monotonic()
         self._changed.set()  # the first round at once: a Companion already running learns the show now
         while True:
             try:
@@ -262,11 +269,13 @@ class OscFeedback:
                     await asyncio.wait_for(self._changed.wait(), wait)
                 except asyncio.TimeoutError:
                     pass
-                pause = last + FEEDBACK_MIN_INTERVAL_S - time.monotonic()
-                if pause > 0:
-                    await asyncio.sleep(pause)
+                now = time.monotonic()
+                tokens, at = min(FEEDBACK_BURST, tokens + (now - at) * FEEDBACK_RATE), now
+                if tokens < 1:
+                    await asyncio.sleep((1 - tokens) / FEEDBACK_RATE)
+                    tokens, at = 1.0, time.monotonic()
+                tokens -= 1
                 self._changed.clear()
-                last = time.monotonic()
                 self.send()
             except asyncio.CancelledError:
                 raise
