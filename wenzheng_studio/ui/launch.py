@@ -53,6 +53,9 @@ def run_control_room(args) -> int:
         token = engine.admin_token
         how = "attached to the engine already running this show" if engine.attached else "engine"
         print(f"wenzheng-studio: {how} at {url}", flush=True)
+        if engine.attached and engine.extra_args:  # that engine was started with its own --osc-* options
+            print("wenzheng-studio: --osc-* options take effect only when this window starts the engine; the "
+                  "running one keeps its own", file=sys.stderr, flush=True)
         if not getattr(args, "admin_token", None) and not os.environ.get("WENZHENG_ADMIN_TOKEN"):
             print(f"wenzheng-studio: the director's token is kept in {engine.token_file()}; sign the crew's "
                   f"consoles in with their own codes: 人员 (Ctrl+P), then e.g. "
