@@ -215,3 +215,19 @@ def test_a_refused_press_changes_nothing(stage, address, arguments):
         press(show, address, *arguments)
     except DomainError:
         assert copy.deepcopy((show.meta(), {p: poll.to_dict() for p, poll in show.polls.items()})) == before
+
+
+def test_after_the_end_the_buttons_the_control_room_turns_off_are_off():
+    show = Show(SCENE)
+    press(show, "/wenzheng/take")
+    press(show, "/wenzheng/speaker/next")
+    show.control({"action": "show.end"}, NOW + 2)
+    for address, args in [("/wenzheng/take", ()), ("/wenzheng/goto", (2,)), ("/wenzheng/speaker/next", ()),
+                          ("/wenzheng/speaker/prev", ()), ("/wenzheng/timer/toggle", ()), ("/wenzheng/timer/add", (30,)),
+                          ("/wenzheng/timer/reset", ()), ("/wenzheng/hold", ())]:
+        with pytest.raises(DomainError, match="the show has ended"):
+            press(show, address, *args)
+    show.create_poll({"title": "会后", "kind": "yesno"}, NOW)
+    press(show, "/wenzheng/poll/open")  # the votes are not the running order: still the director's to open
+    show.control({"action": "show.resume"}, NOW + 3)
+    press(show, "/wenzheng/timer/add", 30)

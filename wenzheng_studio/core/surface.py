@@ -16,6 +16,7 @@ from typing import Any
 
 from .errors import DomainError, invalid
 from .polls import DRAFT, OPEN
+from .running_order import ENDED
 from .text import unencodable
 
 PREFIX = "/wenzheng"
@@ -125,9 +126,16 @@ def reveal_target(show: Any) -> Any | None:
     return show.current_poll() or open_target(show)
 
 
+# After show.end the control room's moves, speaker and timer keys are off (until 恢复直播): so are these buttons.
+OFF_AFTER_THE_END = ("/wenzheng/take", "/wenzheng/goto", "/wenzheng/speaker/next", "/wenzheng/speaker/prev",
+                     "/wenzheng/timer/toggle", "/wenzheng/timer/add", "/wenzheng/timer/reset", "/wenzheng/hold")
+
+
 def decide(show: Any, press: Press) -> Step:
     """The command this press means now (inside the command lock); DomainError when it means nothing."""
     a = press.address
+    if a in OFF_AFTER_THE_END and show.order.status == ENDED:
+        raise refused("the show has ended; resume it (show.resume, 恢复直播) first")
     if a == "/wenzheng/take":
         return Step({"action": "segment.next"})
     if a == "/wenzheng/goto":
