@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 import socket
 import time
@@ -119,6 +120,13 @@ class OscSurface:
         self.host, self.port = self.transport.get_extra_info("sockname")[:2]
         self._worker = asyncio.create_task(self._work(), name="osc-surface")
         return self.host, self.port
+
+    @property
+    def loopback(self) -> bool:
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
 
     async def stop(self) -> None:
         if self.transport:
