@@ -32,7 +32,7 @@ QUEUE_LIMIT = 8  # presses of one sender waiting for their turn; beyond this a s
 RECEIVE_BUFFER = 1 << 20  # bytes
 FLOOD_RATE, FLOOD_SENDERS = 50, 256  # datagrams a second per sender; senders remembered
 TAKE_GUARD_S = 0.6  # as the control room's: a double press of TAKE must not skip a segment
-FEEDBACK_RATE, FEEDBACK_BURST = 4.0, 2.0  # feedback rounds a second at most, however fast the show changes
+FEEDBACK_RATE, FEEDBACK_BURST = 5.0, 3.0  # feedback rounds a second at most (a burst of 3), however fast the show changes
 FEEDBACK_IDLE_S = 5.0  # with no clock moving, the values are repeated this often (a restarted Companion catches up)
 
 
@@ -219,7 +219,7 @@ class _Listener(asyncio.DatagramProtocol):
 
 # --- out: feedback to Companion ---------------------------------------------------------------
 class OscFeedback:
-    """Sends the feedback values to each target: on every change (at most 4 times a second),
+    """Sends the feedback values to each target: on every change (at most 5 times a second),
     on every second of a running countdown, and every few seconds otherwise. Plain
     non-blocking UDP: a target that is down, slow or unreachable costs the engine nothing."""
 
@@ -265,8 +265,8 @@ class OscFeedback:
             self._changed.set()
 
     async def _run(self) -> None:
-        # Rounds are paced by a token bucket: 4 a second at most, but a press right after a
-        # second's tick is still shown at once (a burst of 2).
+        # Rounds are paced by a token bucket: 5 a second at most, but a press right after a
+        # second's tick is still shown at once (a burst of 3).
         tokens, at = FEEDBACK_BURST, time.monotonic()
         self._changed.set()  # the first round at once: a Companion already running learns the show now
         while True:
