@@ -37,7 +37,12 @@ def run_control_room(args) -> int:
     engine = None
     identity = None
     if getattr(args, "connect", None):
+        from ..client.embedded import osc_serve_args
         from .operator_app import sign_in
+
+        if osc_serve_args(args):
+            print("wenzheng-studio: --osc-* options belong to the engine: with --connect, give them to that "
+                  "engine's `wenzheng-studio serve`", file=sys.stderr, flush=True)
 
         signed = sign_in(args, "")  # --admin-token, $WENZHENG_ADMIN_TOKEN, --signin, kept, or asked
         if signed is None:
