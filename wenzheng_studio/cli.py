@@ -28,6 +28,37 @@ def _obs_url(value: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _osc_target(value: str) -> tuple[str, int]:
+    from .server.osc_surface import parse_target
+
+    try:
+        return parse_target(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number (0-65535; 0: any free port)")
+    return int(value)
+
+
+def _osc_options(p: argparse.ArgumentParser) -> None:
+    """A control surface (Companion / Stream Deck) over OSC: docs/COMPANION.md."""
+    p.add_argument("--osc-port", type=_port, metavar="N",
+                   help="take control-surface commands over OSC/UDP on port N (default: off). OSC has NO "
+                        "authentication: whoever can send to the port drives the show with the director's rights")
+    p.add_argument("--osc-host", default="127.0.0.1", metavar="ADDR",
+                   help="address the OSC port listens on (default 127.0.0.1, this PC only; give the LAN address "
+                        "only on a network the crew alone can reach)")
+    p.add_argument("--osc-feedback", type=_osc_target, action="append", default=[], metavar="HOST:PORT",
+                   help="send /wenzheng/... feedback (countdown, phase, segment, poll) to HOST:PORT, e.g. "
+                        "Companion's Generic OSC module; repeatable")
+    p.add_argument("--osc-variables", type=_osc_target, action="append", default=[], metavar="HOST:PORT",
+                   help="send the same values as Companion custom variables (/custom-variable/NAME/value) to "
+                        "Companion's own OSC port (12321 by default); repeatable")
+
+
 def _signin_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--signin", metavar="LINK_OR_CODE",
                    help="sign in with the one-time link or code from the director's 人员 dialog "
@@ -55,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, help="the embedded engine's port (default 8765, or a free one if taken)")
     parser.add_argument("--public-url", help="address phones use, e.g. https://vote.example.cn (default: LAN address)")
     _signin_option(parser)
+    _osc_options(parser)
     parser.add_argument("--lang", choices=["zh", "en"], default=None, help="interface language (default zh)")
     sub = parser.add_subparsers(dest="command")
 
@@ -74,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--trusted-proxy", type=_proxy_list, default=(), metavar="ADDR[,ADDR]",
                        help="reverse proxies whose X-Forwarded-For gives the client address (default: none, "
                             "the header is ignored)")
+    _osc_options(serve)
 
     overlay = sub.add_parser("overlay", help="the broadcast overlay window for OBS Window Capture")
     overlay.add_argument("--connect", help="engine URL (default http://127.0.0.1:8765)")
@@ -127,7 +160,9 @@ def main(argv: list[str] | None = None) -> int:
                              voter_token_rate=args.voter_token_rate, public_url=args.public_url,
                              sensitive_words=words, role=args.role, trusted_proxies=args.trusted_proxy,
                              takeover=args.takeover, rehearsal=args.rehearsal,
-                             obs=args.obs, obs_password=args.obs_password or "")
+                             obs=args.obs, obs_password=args.obs_password or "",
+                             osc_port=args.osc_port, osc_host=args.osc_host,
+                             osc_feedback=tuple(args.osc_feedback), osc_variables=tuple(args.osc_variables))
         try:
             return serve_main(config)
         except SceneError as exc:

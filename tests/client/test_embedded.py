@@ -67,3 +67,37 @@ def test_the_default_embedded_engine_listens_everywhere_on_8765():
     engine = embedded_engine(build_parser().parse_args([]))
     assert (engine.host, engine.port, engine.public_url, engine.any_port) == ("0.0.0.0", 8765, None, True)
     assert "--public-url" not in engine._command(8765)
+
+
+def test_the_desktop_app_passes_its_osc_options_to_its_engine(tmp_path):
+    """`wenzheng-studio --osc-port N --osc-feedback H:P`: the embedded engine takes the surface's presses."""
+    import json
+    import socket
+    import time
+    import urllib.request
+
+    from pythonosc.udp_client import SimpleUDPClient
+
+    from wenzheng_studio.cli import build_parser
+    from wenzheng_studio.ui.launch import embedded_engine
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        osc_port = s.getsockname()[1]
+    args = build_parser().parse_args(["--host", "127.0.0.1", "--port", "0", "--db", str(tmp_path / "show.db"),
+                                      "--osc-port", str(osc_port), "--osc-feedback", "127.0.0.1:9"])
+    engine = embedded_engine(args)
+    assert engine.extra_args == ["--osc-port", str(osc_port), "--osc-host", "127.0.0.1",
+                                 "--osc-feedback", "127.0.0.1:9"]
+    url = engine.start()
+    try:
+        SimpleUDPClient("127.0.0.1", osc_port).send_message("/wenzheng/take", [])
+        deadline = time.monotonic() + 5
+        while True:
+            with urllib.request.urlopen(url + "/api/state", timeout=5) as r:
+                if json.loads(r.read())["show"]["status"] == "live":
+                    break
+            assert time.monotonic() < deadline, "the OSC take never reached the embedded engine"
+            time.sleep(0.05)
+    finally:
+        engine.stop()

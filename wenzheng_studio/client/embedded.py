@@ -15,8 +15,22 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from ..paths import default_db, rehearsal_db
+
+
+def osc_serve_args(args: Any) -> list[str]:
+    """cli.py's --osc-* options again, for the `serve` the control room starts for itself."""
+    out: list[str] = []
+    if getattr(args, "osc_port", None) is not None:
+        out += ["--osc-port", str(args.osc_port), "--osc-host", args.osc_host]
+    for flag, targets in (("--osc-feedback", getattr(args, "osc_feedback", [])),
+                          ("--osc-variables", getattr(args, "osc_variables", []))):
+        for host, port in targets:
+            out += [flag, f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
+    return out
+
 
 _READY = re.compile(r"wenzheng-studio listening on (http://\S+)")
 

@@ -63,6 +63,10 @@ class Actor:
 
 
 ADMIN = Actor(0, ROLE_NAMES[DIRECTOR], DIRECTOR)
+# The control surface (OSC from Companion / a Stream Deck, server/osc_surface.py): built in, not
+# an operator with a token (OSC carries no credential), with the director's rights because its
+# buttons are the director's keys. Its own id and name, so the history says a button did it.
+CONTROL_SURFACE = Actor(-10, "控制台 OSC", DIRECTOR)
 
 
 def question_permission(action: Any) -> str:

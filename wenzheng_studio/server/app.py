@@ -45,6 +45,11 @@ class ServeConfig:
     rehearsal: bool = False  # 彩排: a database of its own beside the real one, marked in every view
     obs: str | None = None  # ws://HOST:4455: switch OBS's program scene from the running order (obs_link.py)
     obs_password: str = ""
+    # A control surface over OSC (server/osc_surface.py, docs/COMPANION.md): off unless a port is given.
+    osc_port: int | None = None
+    osc_host: str = "127.0.0.1"  # OSC has no authentication: loopback unless the crew says otherwise
+    osc_feedback: tuple[tuple[str, int], ...] = ()  # (host, port): /wenzheng/... feedback
+    osc_variables: tuple[tuple[str, int], ...] = ()  # (host, port): the same as Companion custom variables
     clock: Clock = field(default_factory=SystemClock)
 
 
@@ -97,6 +102,7 @@ class EngineServer:
         self.http = HttpApi(self.engine, tokens, self.admin_token, web_dir(), self.public_url,
                             config.voter_token_rate)
         self.app = socketio.ASGIApp(self.realtime.sio, other_asgi_app=self.http.app())
+        self.osc, self.osc_feedback = self._control_surface(config)
         self.url = ""
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task | None = None
@@ -113,6 +119,18 @@ class EngineServer:
         link.follow(self.engine)
         self.engine.obs = link
         return link
+
+    def _control_surface(self, config: ServeConfig):
+        if config.osc_port is None and not (config.osc_feedback or config.osc_variables):
+            return None, None
+        if self.cluster and self.cluster.secondary:
+            raise RuntimeError("--osc-port and --osc-feedback belong on the primary engine (a secondary only mirrors it)")
+        from .osc_surface import OscFeedback, OscSurface  # python-osc is loaded only when asked for
+
+        osc = OscSurface(self.engine, config.osc_host, config.osc_port) if config.osc_port is not None else None
+        feedback = (OscFeedback(self.engine, config.osc_feedback, config.osc_variables)
+                    if config.osc_feedback or config.osc_variables else None)
+        return osc, feedback
 
     def activity(self) -> int:
         """Grows with every acked ballot, phone connection and hang-up (the GC pacer waits for calm)."""
@@ -138,6 +156,10 @@ class EngineServer:
             await self.cluster.start(self.engine)
         if not (self.cluster and self.cluster.secondary):  # the primary's pushes reach every engine's clients
             self.realtime.start()
+        if self.osc:
+            await self.osc.start()  # OSError (port in use): `serve` says so and exits 1
+        if self.osc_feedback:
+            await self.osc_feedback.start()
         family = socket.AF_INET6 if ":" in self.config.host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -177,6 +199,9 @@ class EngineServer:
         if self._task:
             with contextlib.suppress(Exception):
                 await self._task
+        for part in (self.osc, self.osc_feedback):
+            if part:
+                await part.stop()
         await self.realtime.stop()
         if self.obs:
             await self.obs.stop()

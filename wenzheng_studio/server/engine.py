@@ -198,6 +198,22 @@ class Engine:
         await self._command(lambda now: (None, self.show.control(body, now, actor)), body)
         return self.state(operator=True)
 
+    async def surface_command(self, decide: Callable[[Show], Any], actor: Actor) -> str:
+        """A control surface's press (core/surface.py): `decide` reads the show inside the command
+        lock and names one control or poll action, run with the same checks as over HTTP.
+        Returns what was done (for the surface's log)."""
+        def apply(now: float):
+            step = decide(self.show)  # DomainError: the press means nothing now
+            if step.poll is not None:
+                require(actor, POLLS)
+                _poll, change = self.show.poll_action(step.poll, step.poll_action, None, now, actor)
+                return step.name, change
+            require(actor, control_permission(step.body.get("action")))
+            refuse_unencodable(step.body)
+            return step.name, self.show.control(step.body, now, actor)
+
+        return await self._command(apply)
+
     async def create_poll(self, body: Any, actor: Actor = ADMIN) -> Poll:
         require(actor, POLLS)
         return await self._command(lambda now: self.show.create_poll(body, now, actor), body)

@@ -52,6 +52,11 @@ async def run(config: ServeConfig) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, server.request_stop)
     host_port = url.split("://", 1)[1]
+    if server.osc:
+        where = "this PC only" if server.osc.loopback else "REACHABLE FROM OTHER PCs"
+        host = f"[{server.osc.host}]" if ":" in server.osc.host else server.osc.host
+        print(f"wenzheng-studio: OSC control surface on udp://{host}:{server.osc.port}, {where} (OSC "
+              f"has no authentication: whoever can send to this port drives the show)", file=sys.stderr, flush=True)
     if config.host in ("0.0.0.0", "::"):
         print(f"wenzheng-studio: phones vote at {server.public_url()}/vote", file=sys.stderr, flush=True)
     print(f"wenzheng-studio listening on http://{host_port}", flush=True)
