@@ -84,11 +84,17 @@ class EngineProcess:
         """Read the child's output for as long as it lives: an undrained pipe fills (64 KB)
         and the engine then blocks on its next log line, a frozen engine that no test meant.
         The last lines are kept for a failing test's report (`log_tail`)."""
-        self.log = collections.deque(maxlen=200)
-        for stream in (self.proc.stdout, self.proc.stderr):
-            threading.Thread(target=lambda s=stream, log=self.log: log.extend(s), daemon=True).start()
+        self.log = collections.deque(maxlen=5000)
+        self._drains = [threading.Thread(target=lambda s=stream, log=self.log: log.extend(s), daemon=True)
+                        for stream in (self.proc.stdout, self.proc.stderr)]
+        for t in self._drains:
+            t.start()
 
     def log_tail(self) -> str:
+        """What the engine printed (its last 5,000 lines); complete once it has exited."""
+        if self.proc is not None and self.proc.poll() is not None:
+            for t in getattr(self, "_drains", ()):
+                t.join(5)
         return "".join(getattr(self, "log", ()))
 
     def api(self, method: str, path: str, body=None):

@@ -308,7 +308,7 @@ def test_bad_input_is_refused_and_the_listener_survives(osc):
         assert state["segment"]["index"] == 0, name
     assert requests.get(osc.ep.url + "/healthz", timeout=5).json() == {"ok": True}
     assert osc.ep.stop() == 0
-    log = osc.ep.proc.stderr.read()
+    log = osc.ep.log_tail()
     refusals = [line for line in log.splitlines() if "OSC from 127.0.0.1" in line and "refused" in line]
     assert len(refusals) >= len(BAD_INPUT), log
     for said in ("not an OSC message", "unknown address", "takes a whole number", "takes no arguments",
