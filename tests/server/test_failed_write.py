@@ -16,18 +16,12 @@ from wenzheng_studio.core.scene import load_scene
 from wenzheng_studio.core.show import Show
 from wenzheng_studio.paths import scenes_dir
 from wenzheng_studio.server.engine import Engine
-from wenzheng_studio.store import Store
+
+from faulty_store import BreakableStore
 
 SCENE = load_scene(scenes_dir() / "baixing-wenzheng.toml")
 
 
-class BreakableStore(Store):
-    broken = False
-
-    def _apply(self, ops):
-        if self.broken:
-            raise OSError(28, "No space left on device")
-        return super()._apply(ops)
 
 
 def picture(show: Show) -> tuple:

@@ -19,18 +19,13 @@ from wenzheng_studio.paths import scenes_dir
 from wenzheng_studio.server.engine import Engine
 from wenzheng_studio.store import Store
 
+from faulty_store import BreakableStore
+
 SCENE_PATH = scenes_dir() / "pingyi-hearing.toml"
 SCENE = load_scene(SCENE_PATH)
 GROUP1 = [u.name for u in SCENE.units if u.group == "执法监督组"]
 
 
-class BreakableStore(Store):
-    broken = False
-
-    def _apply(self, ops):
-        if self.broken:
-            raise OSError(28, "No space left on device")
-        return super()._apply(ops)
 
 
 def scores_csv(units, chinese=False) -> bytes:

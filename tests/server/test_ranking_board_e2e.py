@@ -108,13 +108,7 @@ def test_a_cue_whose_write_fails_is_not_on_air(tmp_path):
     from wenzheng_studio.server.engine import Engine
     from wenzheng_studio.store import Store
 
-    class BreakableStore(Store):
-        broken = False
-
-        def _apply(self, ops):
-            if self.broken:
-                raise OSError(28, "No space left on device")
-            return super()._apply(ops)
+    from faulty_store import BreakableStore
 
     async def run():
         engine = Engine(load_scene(SCENE_PATH), BreakableStore(tmp_path / "show.db"), FakeClock())

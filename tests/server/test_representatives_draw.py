@@ -22,6 +22,8 @@ from wenzheng_studio.paths import scenes_dir
 from wenzheng_studio.server.engine import Engine
 from wenzheng_studio.store import Store
 
+from faulty_store import BreakableStore
+
 SECTORS = ("人大代表", "政协委员", "市民代表", "企业代表")
 QUOTAS = {"人大代表": 3, "政协委员": 3, "市民代表": 8, "企业代表": 2}
 
@@ -192,13 +194,6 @@ def test_the_pool_and_draw_survive_kill_9(engine_process):
     assert ep.api("POST", "/api/representatives/seats", {})["seats"] == cards["seats"]  # the same keys
 
 
-class BreakableStore(Store):
-    broken = False
-
-    def _apply(self, ops):
-        if self.broken:
-            raise OSError(28, "No space left on device")
-        return super()._apply(ops)
 
 
 def test_a_failed_write_changes_nothing_in_memory_and_a_restart_reads_what_was_stored(tmp_path):
