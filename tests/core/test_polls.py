@@ -69,9 +69,22 @@ def test_rating4_blank_counts_as_average_and_score_is_points_over_ballots():
     poll = make({"title": "评分", "kind": "rating4"})
     poll.open(0)
     for i, choice in enumerate(["good", "good", "fair", "poor", "blank", ""]):
-        vote(poll, f"v{i}", choice)
-    assert poll.tally["remote"] == {"good": 2, "fair": 1, "average": 2, "poor": 1}
+        vote(poll, f"v{i}", choice, group="studio", venue="main")
+    assert poll.tally["studio"] == {"good": 2, "fair": 1, "average": 2, "poor": 1}
     assert poll.score() == pytest.approx((20 * 2 + 15 + 10 * 2 + 5) / 6, abs=0.01)
+
+
+def test_rating4_phones_are_not_representatives_and_never_move_the_score():
+    poll = make({"title": "评分", "kind": "rating4"})
+    poll.open(0)
+    vote(poll, "seat1", "good", group="studio", venue="main")
+    vote(poll, "seat2", "poor", group="studio", venue="main")
+    for i in range(50):  # an audience at home, all 差
+        vote(poll, f"phone{i}", "poor")
+    assert poll.tally["remote"]["poor"] == 50
+    assert poll.score() == pytest.approx((20 + 5) / 2)
+    assert poll.attendance() == (2, "ballots")
+    assert poll.score(signed_in=4) == pytest.approx((20 + 5 + 10 * 2) / 4)  # two signed in, cast nothing
 
 
 def test_combined_result_weights_groups():

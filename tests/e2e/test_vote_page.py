@@ -292,18 +292,25 @@ def test_closed_poll_shows_ended_on_every_phone_and_the_result_once_revealed(eng
 
 def test_live_tally_poll_shows_its_result_as_soon_as_it_closes(engine_process, phone):
     ep = engine_process
+    # A representative's seat link: the hearing's score (平均分) is the representatives' alone
+    seat = api(ep, "POST", "/api/seats", {"venue": "main", "count": 1})["seats"][0]
     page = phone().new_page()
-    page.goto(ep.url + "/vote")
+    page.goto(seat["url"])
     poll_id = open_poll(ep, title="请为市交通局本次表态打分", kind="rating4")
     page.wait_for_selector(VIEW.format("poll"))
     assert page.locator("#result").is_hidden()
     page.tap('button[data-choice="good"]')
     page.wait_for_selector(VIEW.format("voted"))
+    home = phone().new_page()  # a phone at home votes too: counted in the tally, not in the score
+    home.goto(ep.url + "/vote")
+    home.wait_for_selector(VIEW.format("poll"))
+    home.tap('button[data-choice="poor"]')
+    home.wait_for_selector(VIEW.format("voted"))
     api(ep, "POST", f"/api/polls/{poll_id}/close")
     page.wait_for_selector("#result:not([hidden])")
     assert page.inner_text("#closed-head") == "投票已结束"
-    assert result_rows(page) == {"good": "100.0%", "fair": "0.0%", "average": "0.0%", "poor": "0.0%"}
-    assert page.inner_text("#result-total") == "平均分 20.00 · 共 1 票"
+    assert result_rows(page) == {"good": "50.0%", "fair": "0.0%", "average": "0.0%", "poor": "50.0%"}
+    assert page.inner_text("#result-total") == "平均分 20.00 · 共 2 票"
 
 
 def audience_poll(ep) -> dict:

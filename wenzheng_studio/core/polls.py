@@ -177,14 +177,21 @@ class Poll:
 
     def attendance(self, signed_in: int = 0) -> tuple[int, str]:
         """(representatives, where the number comes from): the director's `attending`, else the
-        seats signed in, else the ballots; never fewer than the ballots cast."""
+        seats signed in, else the ballots; never fewer than the representatives' ballots cast."""
+        cast = self.representative_ballots
         if self.attending is not None:
             n, source = self.attending, "director"
         elif signed_in:
             n, source = signed_in, "signed_in"
         else:
-            n, source = self.ballots, "ballots"
-        return max(n, self.ballots), source
+            n, source = cast, "ballots"
+        return max(n, cast), source
+
+    @property
+    def representative_ballots(self) -> int:
+        """The hearing is scored by the representatives in the room (the studio group: their
+        seat links); a phone in the audience at home is not a 评议代表 and never moves the score."""
+        return sum(self.tally[STUDIO].values())
 
     def score(self, signed_in: int = 0) -> float | None:
         """rating4, 听证评议分数 = total points ÷ representatives attending. A blank ballot counts as
@@ -194,8 +201,8 @@ class Poll:
         n, _ = self.attendance(signed_in)
         if not n:
             return None
-        points = sum(RATING4_POINTS[k] * (self.tally[STUDIO][k] + self.tally[REMOTE][k]) for k in RATING4_POINTS)
-        points += RATING4_POINTS["average"] * (n - self.ballots)
+        points = sum(RATING4_POINTS[k] * self.tally[STUDIO][k] for k in RATING4_POINTS)
+        points += RATING4_POINTS["average"] * (n - self.representative_ballots)
         return round(points / n, 2)
 
     def combined(self, studio_weight: float, remote_weight: float) -> dict[str, float]:
