@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QMarginsF, QRectF, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QPen
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPdfWriter, QPen
 
 from .fonts import load_app_fonts
+from .pdf import a4_writer
 from .report_pdf import GREY, INK, RED, H, M, W, ReportPainter
 from .seat_cards import venue_label
 
@@ -112,11 +113,7 @@ def write_draw_list_pdf(record: Mapping[str, Any], path: str | Path, title: str,
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     family = load_app_fonts()
-    writer = QPdfWriter(str(path))
-    writer.setResolution(72)
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.A4), QPageLayout.Portrait, QMarginsF(0, 0, 0, 0)))
-    writer.setTitle(f"{title} 评议代表抽选名单")
-    writer.setCreator("Wenzheng Studio")
+    writer = a4_writer(path, f"{title} 评议代表抽选名单")
     r = _ListPainter(writer, family, f"第 {record['id']} 次抽选 · 种子 {record['seed']}")
     try:
         _paint(r, record, title, timezone)

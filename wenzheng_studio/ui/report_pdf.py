@@ -14,12 +14,13 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QMarginsF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPainter, QPdfWriter, QPen
 
 from ..core.report import mmss, report_csv, report_data, review_actors
 from ..paths import user_data_dir
 from .fonts import load_app_fonts
+from .pdf import a4_writer
 from .operator_app import engine_url, operator_token
 from .report_ranking import draw_ranking
 
@@ -213,11 +214,7 @@ def draw_questions(r: ReportPainter, data: dict[str, Any]) -> None:
 def write_report(data: dict[str, Any], pdf_path: Path, csv_path: Path | None = None) -> None:
     """Needs a QGuiApplication. Writes the PDF (and the CSV when a path is given)."""
     family = load_app_fonts()
-    writer = QPdfWriter(str(pdf_path))
-    writer.setResolution(72)
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.A4), QPageLayout.Portrait, QMarginsF(0, 0, 0, 0)))
-    writer.setTitle(f"{data['title']} 节目报告")
-    writer.setCreator("Wenzheng Studio")
+    writer = a4_writer(pdf_path, f"{data['title']} 节目报告")
     r = ReportPainter(writer, family)
     if data.get("rehearsal"):  # a rehearsal's figures must never pass for the live record
         r.text("彩排 REHEARSAL · 非正式结果", 16, True, RED)

@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import qrcode
-from PySide6.QtCore import QMarginsF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPageLayout, QPainter, QPdfWriter, QPen
 
 from .fonts import load_app_fonts
+from .pdf import a4_writer
 
 DPI = 300
 COLUMNS, ROWS = 2, 4            # 8 cards per A4 page, each about 95 × 69 mm
@@ -169,12 +170,7 @@ def _write(seats: Iterable[Mapping[str, Any]], path: str | Path, title: str) -> 
     path.parent.mkdir(parents=True, exist_ok=True)
 
     family = load_app_fonts()
-    writer = QPdfWriter(str(path))
-    writer.setResolution(DPI)
-    writer.setTitle(f"{title} · 座位投票卡")
-    writer.setCreator("Wenzheng Studio")
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.A4), QPageLayout.Portrait, QMarginsF(0, 0, 0, 0),
-                                     QPageLayout.Millimeter))
+    writer = a4_writer(path, f"{title} · 座位投票卡", DPI, QPageLayout.Millimeter)
     pages = _paint(writer, seats, title, family)
     del writer  # finishes the file
     return pages
