@@ -279,7 +279,12 @@
       box.appendChild(row);
     }
     var total = typeof p.ballots === "number" ? "共 " + p.ballots + " 票" : "";
-    if (typeof p.score === "number") { total = "平均分 " + p.score.toFixed(2) + (total ? " · " + total : ""); }
+    if (typeof p.score === "number") {
+      // The score divides by the representatives attending, not by the ballots: say how many.
+      var counted = (p.attending_source === "signed_in" || p.attending_source === "director") && p.attending > 0
+        ? "（" + p.attending + " 位代表）" : "";
+      total = "平均分 " + p.score.toFixed(2) + counted + (total ? " · " + total : "");
+    }
     $("result-total").textContent = total;
     $("result-head").textContent = p.combined ? "投票结果 · 综合占比" : "投票结果";
     $("result").hidden = !shares;

@@ -310,7 +310,33 @@ def test_live_tally_poll_shows_its_result_as_soon_as_it_closes(engine_process, p
     page.wait_for_selector("#result:not([hidden])")
     assert page.inner_text("#closed-head") == "投票已结束"
     assert result_rows(page) == {"good": "50.0%", "fair": "0.0%", "average": "0.0%", "poor": "50.0%"}
-    assert page.inner_text("#result-total") == "平均分 20.00 · 共 2 票"
+    assert page.inner_text("#result-total") == "平均分 20.00（1 位代表） · 共 2 票"
+
+
+def test_a_seat_sees_how_many_representatives_the_score_divides_by(engine_process, phone):
+    """听证评议: two representatives signed in, one votes 好 and one stays silent (a blank):
+    the score is 30 ÷ 2 = 15.00 over 1 ballot, and the result says so rather than reading
+    as 1 ballot's average. The director correcting the head count after the close (3 on the
+    floor) reaches the phones too."""
+    ep = engine_process
+    seats = api(ep, "POST", "/api/seats", {"venue": "main", "count": 2})["seats"]
+    pages = []
+    for seat in seats:
+        page = phone().new_page()
+        page.goto(seat["url"])
+        pages.append(page)
+    poll_id = open_poll(ep, title="请为县公安局评分", kind="rating4")
+    for page in pages:
+        page.wait_for_selector(VIEW.format("poll"))
+    pages[0].tap('button[data-choice="good"]')
+    pages[0].wait_for_selector(VIEW.format("voted"))
+    api(ep, "POST", f"/api/polls/{poll_id}/close")
+    silent = pages[1]
+    silent.wait_for_selector("#result:not([hidden])")
+    assert silent.inner_text("#result-total") == "平均分 15.00（2 位代表） · 共 1 票"
+    api(ep, "POST", f"/api/polls/{poll_id}/attending", {"attending": 3})
+    silent.wait_for_function(
+        "document.querySelector('#result-total').textContent === '平均分 13.33（3 位代表） · 共 1 票'", timeout=5000)
 
 
 def audience_poll(ep) -> dict:
