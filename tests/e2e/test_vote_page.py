@@ -427,3 +427,32 @@ def test_a_seat_page_offers_blank_for_a_rating4_poll_and_it_counts_as_average(en
     assert "空白" in seated.inner_text("#voted-choice")
     view = api(ep, "GET", f"/api/polls/{poll_id}")
     assert view["tally"]["studio"]["average"] == 1 and (view["ballots"], view["score"]) == (1, 10.0)
+
+
+def test_the_page_header_names_the_show_whole_on_a_phone(engine_process, phone, tmp_path):
+    """A 三民 citizen (or a hearing's representative) is not at 百姓问政: the header carries the
+    scene's title, and the long one breaks onto two lines inside the 360 px phone, never clipped;
+    the seat's venue is named as the scene names it."""
+    import dataclasses
+
+    engine_process.kill()
+    ep = dataclasses.replace(engine_process, db=tmp_path / "sanmin.db", port=0, proc=None, url="",
+                             extra=("--scene", "scenes/sanmin-report.toml"))
+    ep.start()
+    try:
+        seat = api(ep, "POST", "/api/seats", {"venue": "sub03", "count": 1})["seats"][0]
+        page = phone().new_page()
+        page.goto(seat["url"])
+        page.wait_for_function("document.querySelector('#brand-name').textContent !== '百姓问政'")
+        assert page.inner_text("#brand-name") == "向市民报告 听市民意见 请市民评议"
+        assert page.title() == "向市民报告 听市民意见 请市民评议"
+        # the venue by the name on its seat card and in the control room, not 第3分会场
+        page.wait_for_function("document.querySelector('#who').textContent.includes('四方区分会场')")
+        assert page.inner_text("#who") == "座位 sub03-001 · 四方区分会场"
+        fits = page.evaluate("""() => { const n = document.querySelector('#brand-name'),
+            h = document.querySelector('.brand').getBoundingClientRect(), r = n.getBoundingClientRect();
+            return r.right <= h.right && n.scrollWidth <= n.clientWidth + 1 && r.right <= innerWidth; }""")
+        assert fits, "the title runs out of the header"
+        page.screenshot(path=str(tmp_path / "vote-sanmin-header.png"))
+    finally:
+        ep.kill()
