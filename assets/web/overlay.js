@@ -247,6 +247,12 @@
     fitText($(".tally-title"), 36, false);
     setText($(".tally-status"), poll.state === "open" ? "投票进行中" : "投票已结束");
   }
+  // "（5 位代表）": the score divides by the representatives attending (seats signed in or the
+  // director's count), not by the ballots beside it, so the figure says how many.
+  function representatives(poll) {
+    var n = poll.attending, source = poll.attending_source;
+    return (source === "signed_in" || source === "director") && n > 0 ? "（" + n + " 位代表）" : "";
+  }
   function tallyFigures(poll) {
     var tally = poll.tally || {}, studio = tally.studio || {}, remote = tally.remote || {};
     var combined = poll.combined || {};
@@ -328,7 +334,7 @@
     if (model.poll && model.poll.tally && tweenPoll === model.poll.id) {
       var total = "共 " + fmt(number("ballots", now)) + " 票";
       if (model.poll.kind === "rating4" && model.poll.score != null) {
-        total = "平均分 " + number("score", now).toFixed(2) + " · " + total;
+        total = "平均分 " + number("score", now).toFixed(2) + representatives(model.poll) + " · " + total;
       }
       setText($(".tally-total"), total);
       setText($(".tally-groups"), "现场 " + fmt(number("studio_total", now)) + " 票 · 场外 " +

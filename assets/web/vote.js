@@ -150,12 +150,17 @@
   function clearError() { $("error").hidden = true; $("error").removeAttribute("data-code"); }
   $("error-close").onclick = clearError;
 
+  // The scene's venue names (三民: 四方区分会场), as on the seat card, the control room and the
+  // report; until /api/scene answers, the engine's default names.
+  var venueNames = {}, whoVenue = null;
   function venueLabel(venue) {
+    if (venue && typeof venueNames[venue] === "string" && venueNames[venue]) { return venueNames[venue]; }
     if (!venue || venue === "main") { return "主会场"; }
     var m = /^sub(\d+)$/.exec(venue);
     return m ? "第" + parseInt(m[1], 10) + "分会场" : venue;
   }
   function setWho(venue) {
+    whoVenue = venue;
     $("who").textContent = isSeat ? "座位 " + seat + " · " + venueLabel(venue) : "场外观众";
   }
 
@@ -279,7 +284,12 @@
       box.appendChild(row);
     }
     var total = typeof p.ballots === "number" ? "共 " + p.ballots + " 票" : "";
-    if (typeof p.score === "number") { total = "平均分 " + p.score.toFixed(2) + (total ? " · " + total : ""); }
+    if (typeof p.score === "number") {
+      // The score divides by the representatives attending, not by the ballots: say how many.
+      var counted = (p.attending_source === "signed_in" || p.attending_source === "director") && p.attending > 0
+        ? "（" + p.attending + " 位代表）" : "";
+      total = "平均分 " + p.score.toFixed(2) + counted + (total ? " · " + total : "");
+    }
     $("result-total").textContent = total;
     $("result-head").textContent = p.combined ? "投票结果 · 综合占比" : "投票结果";
     $("result").hidden = !shares;
@@ -355,6 +365,13 @@
       var scene = null;
       try { scene = JSON.parse(xhr.responseText); } catch (e) { return; }
       $("rehearsal").hidden = !(scene && scene.rehearsal === true);
+      // The header names this show (a hearing's representative is not at 百姓问政).
+      var title = scene && typeof scene.title === "string" ? scene.title.trim() : "";
+      if (title) { $("brand-name").textContent = title; document.title = title; }
+      if (scene && scene.venue_names && typeof scene.venue_names === "object") {
+        venueNames = scene.venue_names;
+        setWho(whoVenue);
+      }
     };
     xhr.send();
   }

@@ -310,7 +310,33 @@ def test_live_tally_poll_shows_its_result_as_soon_as_it_closes(engine_process, p
     page.wait_for_selector("#result:not([hidden])")
     assert page.inner_text("#closed-head") == "投票已结束"
     assert result_rows(page) == {"good": "50.0%", "fair": "0.0%", "average": "0.0%", "poor": "50.0%"}
-    assert page.inner_text("#result-total") == "平均分 20.00 · 共 2 票"
+    assert page.inner_text("#result-total") == "平均分 20.00（1 位代表） · 共 2 票"
+
+
+def test_a_seat_sees_how_many_representatives_the_score_divides_by(engine_process, phone):
+    """听证评议: two representatives signed in, one votes 好 and one stays silent (a blank):
+    the score is 30 ÷ 2 = 15.00 over 1 ballot, and the result says so rather than reading
+    as 1 ballot's average. The director correcting the head count after the close (3 on the
+    floor) reaches the phones too."""
+    ep = engine_process
+    seats = api(ep, "POST", "/api/seats", {"venue": "main", "count": 2})["seats"]
+    pages = []
+    for seat in seats:
+        page = phone().new_page()
+        page.goto(seat["url"])
+        pages.append(page)
+    poll_id = open_poll(ep, title="请为县公安局评分", kind="rating4")
+    for page in pages:
+        page.wait_for_selector(VIEW.format("poll"))
+    pages[0].tap('button[data-choice="good"]')
+    pages[0].wait_for_selector(VIEW.format("voted"))
+    api(ep, "POST", f"/api/polls/{poll_id}/close")
+    silent = pages[1]
+    silent.wait_for_selector("#result:not([hidden])")
+    assert silent.inner_text("#result-total") == "平均分 15.00（2 位代表） · 共 1 票"
+    api(ep, "POST", f"/api/polls/{poll_id}/attending", {"attending": 3})
+    silent.wait_for_function(
+        "document.querySelector('#result-total').textContent === '平均分 13.33（3 位代表） · 共 1 票'", timeout=5000)
 
 
 def audience_poll(ep) -> dict:
@@ -401,3 +427,32 @@ def test_a_seat_page_offers_blank_for_a_rating4_poll_and_it_counts_as_average(en
     assert "空白" in seated.inner_text("#voted-choice")
     view = api(ep, "GET", f"/api/polls/{poll_id}")
     assert view["tally"]["studio"]["average"] == 1 and (view["ballots"], view["score"]) == (1, 10.0)
+
+
+def test_the_page_header_names_the_show_whole_on_a_phone(engine_process, phone, tmp_path):
+    """A 三民 citizen (or a hearing's representative) is not at 百姓问政: the header carries the
+    scene's title, and the long one breaks onto two lines inside the 360 px phone, never clipped;
+    the seat's venue is named as the scene names it."""
+    import dataclasses
+
+    engine_process.kill()
+    ep = dataclasses.replace(engine_process, db=tmp_path / "sanmin.db", port=0, proc=None, url="",
+                             extra=("--scene", "scenes/sanmin-report.toml"))
+    ep.start()
+    try:
+        seat = api(ep, "POST", "/api/seats", {"venue": "sub03", "count": 1})["seats"][0]
+        page = phone().new_page()
+        page.goto(seat["url"])
+        page.wait_for_function("document.querySelector('#brand-name').textContent !== '百姓问政'")
+        assert page.inner_text("#brand-name") == "向市民报告 听市民意见 请市民评议"
+        assert page.title() == "向市民报告 听市民意见 请市民评议"
+        # the venue by the name on its seat card and in the control room, not 第3分会场
+        page.wait_for_function("document.querySelector('#who').textContent.includes('四方区分会场')")
+        assert page.inner_text("#who") == "座位 sub03-001 · 四方区分会场"
+        fits = page.evaluate("""() => { const n = document.querySelector('#brand-name'),
+            h = document.querySelector('.brand').getBoundingClientRect(), r = n.getBoundingClientRect();
+            return r.right <= h.right && n.scrollWidth <= n.clientWidth + 1 && r.right <= innerWidth; }""")
+        assert fits, "the title runs out of the header"
+        page.screenshot(path=str(tmp_path / "vote-sanmin-header.png"))
+    finally:
+        ep.kill()

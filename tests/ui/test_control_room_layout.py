@@ -125,3 +125,42 @@ def test_the_room_fits_each_scene_at_both_sizes(qtbot, tmp_path, scene):
         w.close()
         bridge.stop()
         engine.stop()
+
+
+def test_a_long_refusal_never_pushes_the_room_off_screen(qtbot, tmp_path):
+    """The hearing's 排名榜 上屏 before any composite is refused with a long Chinese reason; it
+    wrapped onto two lines, the top bar grew and the bottom row (上播 [F9]…) went off-screen
+    behind a scroll bar. Now the bar keeps its height and the reason is drawn whole in it."""
+    engine = EmbeddedEngine(port=0, host="127.0.0.1", db=str(tmp_path / "show.db"), admin_token=TOKEN,
+                            scene=str(ROOT / "scenes" / "pingyi-hearing.toml"))
+    url = engine.start()
+    bridge = EngineBridge(url, TOKEN)
+    w = ControlRoomWindow(bridge)
+    qtbot.addWidget(w)
+    try:
+        w.resize(*SIZES[0])
+        w.show()
+        qtbot.waitExposed(w)
+        bridge.start()
+        qtbot.waitUntil(lambda: w.connection == "connected" and bool(w.state) and bool(w.scene), timeout=15000)
+        bar = {}
+        for size in SIZES:  # the top bar's height at each size before any refusal
+            w.resize(*size)
+            qtbot.wait(300)
+            bar[size] = w.banner.height()
+        bridge.control("ranking.show", group="执法监督组")  # no scores imported: 409 no_ranking
+        qtbot.waitUntil(lambda: "总成绩" in w.alert.text(), timeout=5000)
+        for size in SIZES:
+            w.resize(*size)
+            qtbot.wait(300)
+            assert w.banner.height() == bar[size], f"{size}: the refusal made the top bar taller"
+            assert w.scroll.verticalScrollBar().maximum() == 0, (size, w.alert.text())
+            for name, widget in (("on air", w.questions.on_air_btn), ("keys", w.keys_help),
+                                 ("TAKE", w.running_order.take), ("speakers", w.speakers)):
+                assert _inside(w, widget), f"{size}: {name} is cut off under the refusal"
+            w.grab()  # paints the alert line at this size
+            assert w.alert.text_fits(), (size, w.alert.fitted_pt, w.alert.size())
+    finally:
+        w.close()
+        bridge.stop()
+        engine.stop()

@@ -53,3 +53,32 @@ def test_qr_stays_off_air_when_phone_votes_carry_no_weight():
     assert not m.visible("qr")
     m.set_state({"poll": {"id": "p1", "state": "open", "tally": {}}, "overlay": {"qr": "show"}})
     assert m.visible("qr")  # the director's 显示 still forces it
+
+
+def _rating4(attending: int, source: str) -> dict:
+    return {"id": 7, "title": "请为县食品药品监督管理局评分", "kind": "rating4", "state": "closed", "revealed": True,
+            "choices": [{"key": k, "label": l} for k, l in (("good", "好"), ("fair", "较好"), ("average", "一般"), ("poor", "差"))],
+            "tally": {"studio": {"good": 1, "fair": 1, "average": 2, "poor": 0}, "remote": {}}, "ballots": 4,
+            "combined": {"good": 25.0, "fair": 25.0, "average": 50.0, "poor": 0.0},
+            "score": 13.0, "attending": attending, "attending_source": source}
+
+
+@pytest.mark.parametrize("source, head", [("signed_in", "平均分 13.00（5 位代表） · 共 4 票"),
+                                          ("director", "平均分 13.00（5 位代表） · 共 4 票"),
+                                          ("ballots", "平均分 13.00 · 共 4 票")])
+def test_the_hearing_score_on_air_says_how_many_representatives_it_divides_by(qtbot, source, head):
+    """5 representatives signed in, 4 ballots, score 65 ÷ 5 = 13.00: "平均分 13.00 · 共 4 票" read
+    as the 4 ballots' average (13.75); the tally's head names the 5 it divides by, and the
+    unit's long title still fits beside it."""
+    canvas = OverlayCanvas(None, background=None)
+    qtbot.addWidget(canvas)
+    canvas.resize(1920, 1080)
+    canvas.show()
+    poll = _rating4(5 if source != "ballots" else 4, source)
+    canvas.set_state({"show": {"title": "群众满意单位评议听证会", "status": "live"}, "poll": poll, "overlay": {"tally": "show"}})
+    qtbot.wait(2500)  # the tally wipes in and its figures count up
+    canvas.grab()
+    texts = [l["text"] for l in canvas.layouts]
+    assert head in texts, texts
+    title = [l for l in canvas.layouts if l["text"] == poll["title"]]
+    assert title and all(_fits(l) for l in title), title

@@ -31,3 +31,19 @@ def test_a_hearing_slot_preselects_its_units_rating4_poll(qtbot):
     panel.on_state({"segment": {"index": 3, "key": slot.key, "poll_kind": "rating4", "unit": unit}, "poll": None})
     assert panel.presets[panel.preset.currentIndex()]["kind"] == "yesno"
     panel.deleteLater()
+
+
+def test_a_room_opened_mid_hearing_preselects_the_slot_on_air(qtbot):
+    """The state (a hearing slot on air) reaches a freshly opened control room before the
+    scene: building the presets then chose 满意度 · the first unit, so F5 made the wrong poll."""
+    scene = load_scene(scenes_dir() / "pingyi-hearing.toml")
+    panel = VotesPanel(Translator("zh"), _Bridge(), lambda text: True)
+    slot = [s for s in scene.segments if s.poll_kind == "rating4" and s.speakers][3]
+    unit = slot.speakers[0].unit
+    panel.on_state({"segment": {"index": 5, "key": slot.key, "poll_kind": "rating4", "unit": unit,
+                                "poll_title": slot.poll_title}, "poll": None})
+    panel.set_scene(scene.to_dict())
+    chosen = panel.presets[panel.preset.currentIndex()]
+    assert (chosen["kind"], chosen["unit"]) == ("rating4", unit)
+    assert panel.title.text() == (slot.poll_title or chosen["title"])
+    panel.deleteLater()

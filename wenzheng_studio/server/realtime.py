@@ -166,7 +166,9 @@ class Realtime:
     async def _push_audience_poll(self) -> None:
         poll = self.engine.show.current_poll()
         # ballots: a closed, revealed poll carries its result, which must reach the phones again if it changes
-        key = (poll.id, poll.state, poll.revealed, poll.closes_at, _shows_result(poll) and poll.ballots) if poll else None
+        # (attending: the director correcting the head count after the close changes the score)
+        key = (poll.id, poll.state, poll.revealed, poll.closes_at,
+               _shows_result(poll) and (poll.ballots, poll.attending)) if poll else None
         if key != self._last_audience_poll:
             self._last_audience_poll = key
             await self.sio.emit("poll", self._audience_poll(), namespace=AUD)
@@ -180,7 +182,7 @@ class Realtime:
             # The phones show the result once voting is over and the director has revealed it:
             # the shares and totals only (PROTOCOL: the audience poll carries no `tally`).
             full = self.engine.poll_view(poll, operator=False)
-            view.update({k: full[k] for k in ("ballots", "combined", "score") if k in full})
+            view.update({k: full[k] for k in ("ballots", "combined", "score", "attending", "attending_source") if k in full})
         view["server_time"] = self.engine.clock.now()
         return view
 

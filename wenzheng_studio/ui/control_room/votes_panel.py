@@ -57,6 +57,7 @@ class VotesPanel(QFrame):
         self.poll: dict[str, Any] | None = None
         self.presets: list[dict[str, Any]] = []
         self._segment_key: tuple | None = None  # the segment whose poll was last preselected
+        self._segment: dict[str, Any] = {}  # that segment: the presets rebuilt follow it again
         self._samples: deque[tuple[float, int]] = deque()
         self.rate = 0.0
         self._choice_keys: tuple = ()
@@ -163,6 +164,9 @@ class VotesPanel(QFrame):
         self.preset.blockSignals(False)
         self.countdown.setValue(int(scene.get("poll_countdown_s") or 0))
         self._preset_chosen(0)
+        # A room opened (or reconnected) mid-hearing gets the state before the scene: the slot
+        # on air still asks for its unit's 测评, not the first preset (满意度).
+        self._follow_segment(self._segment)
         self.venue_table.set_scene(scene)
         self.multi_venue = len(scene.get("venues") or []) > 1
         self.plot.setVisible(not self.multi_venue)
@@ -229,7 +233,7 @@ class VotesPanel(QFrame):
         seg = state.get("segment") or {}
         key = (seg.get("index"), seg.get("key"))
         if key != self._segment_key:  # a new segment: preselect the poll it calls for (F5 creates it)
-            self._segment_key = key
+            self._segment_key, self._segment = key, seg
             self._follow_segment(seg)
         poll = state.get("poll")
         if isinstance(poll, dict) and (self.poll is None or (poll.get("id") or 0) >= (self.poll.get("id") or 0)):

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QComboBox, QFrame, QHBoxLayout,
 from ..bridge import EngineBridge
 from ..fonts import app_font, load_app_fonts
 from .actions import action_reasons
+from .alert_line import AlertLine
 from .clocks_panel import ClocksPanel
 from .edit_widgets import EditDialog
 from .editor import RunningOrderEditor
@@ -93,9 +94,7 @@ class ControlRoomWindow(QMainWindow):
         self._title_text = ""
         self.compact: bool | None = None
         self.tight = False
-        self.alert = label("", 16, True, RED)
-        self.alert.setWordWrap(True)
-        self.alert.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # a long refusal never widens the window
+        self.alert = AlertLine(16, True, RED)  # a long refusal shrinks to fit the bar, never grows it
         self.rehearsal_badge = label("彩排 REHEARSAL", 18, True, None, Qt.AlignCenter)
         self.rehearsal_badge.setObjectName("rehearsal_badge")
         self.rehearsal_badge.setVisible(False)

@@ -246,6 +246,17 @@ def tally_figures(poll: dict[str, Any]) -> dict[str, float]:
     return out
 
 
+def score_text(score: float, poll: dict[str, Any]) -> str:
+    """"平均分 13.00（5 位代表）": the score divides by the representatives attending (seats
+    signed in, or the director's count), not by the ballots beside it (a representative who
+    cast nothing counts as a blank), so say how many. Counted from the ballots: nothing to add."""
+    text = f"平均分 {score:.2f}"
+    attending = poll.get("attending")
+    if poll.get("attending_source") in ("signed_in", "director") and isinstance(attending, int) and attending > 0:
+        text += f"（{attending} 位代表）"
+    return text
+
+
 def paint_tally(st: Stage, poll: dict[str, Any], amount: float, number: Callable[[str, float], float]) -> None:
     """`number(name, target)` gives the animated value of a figure on its way to `target`."""
     choices = poll.get("choices") or []
@@ -261,7 +272,7 @@ def paint_tally(st: Stage, poll: dict[str, Any], amount: float, number: Callable
         ballots = number("ballots", float(poll.get("ballots") or 0))
         right = f"共 {round(ballots):,} 票"
         if poll.get("kind") == "rating4" and poll.get("score") is not None:
-            right = f"平均分 {number('score', float(poll['score'])):.2f} · " + right
+            right = score_text(number('score', float(poll['score'])), poll) + " · " + right
         used = st.text(head.adjusted(24, 0, -24, 0), right, 28, S.WHITE, align=Qt.AlignRight | Qt.AlignVCenter)
         st.text(head.adjusted(24, 0, -48 - used, 0), str(poll.get("title") or ""), 36, S.WHITE, bold=True)
         body = QRectF(r.left(), head.bottom(), r.width(), r.height() - TALLY_HEAD_H)
