@@ -646,3 +646,26 @@ def test_buttons_and_free_text_and_a_refusal_in_chinese(room, qtbot):
     assert talent_line(room) == "请回答第二个问题"  # the refused line changed nothing
     panel.clear.click()
     qtbot.waitUntil(lambda: talent_line(room) is None, timeout=5000)
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1366, 700)])
+def test_a_long_refusal_never_moves_the_buttons(room, qtbot, size):
+    """A refusal that wraps onto a second line must not push the room down under the
+    director's mouse (TAKE and every panel stay where they were)."""
+    w = room.window
+    w.resize(*size)
+    qtbot.wait(200)
+    body = w.centralWidget()
+    take = w.running_order.take
+
+    def where():
+        return take.mapTo(body, take.rect().topLeft()).y(), w.clocks.mapTo(body, w.clocks.rect().topLeft()).y()
+
+    before = where()
+    w.show_alert("invalid: text is longer than 40 characters")  # 引擎拒绝：给发言人的提示最多 40 个字
+    qtbot.wait(200)
+    assert where() == before
+    w.show_alert("bad_transition: " + "a refusal the room has no Chinese for, long enough for three lines " * 3)
+    qtbot.wait(200)
+    assert where() == before
+    assert w.alert.toolTip()  # the whole refusal is still there, in the tooltip
