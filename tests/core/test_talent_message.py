@@ -28,7 +28,8 @@ def test_set_and_clear_in_both_states():
 
 
 @pytest.mark.parametrize("text", [None, "", "   ", 42, ["请"], "x" * (MESSAGE_LIMIT + 1), "a\ud800b",
-                                  "请\n结束", "请\x07结束", "\u2028"])
+                                  "请\n结束", "请\x07结束", "\u2028",
+                                  "请看\u202e镜头abc", "\u2067请\u2069", "\u200b", " \u200b\u200d\u3000 "])
 def test_bad_text_is_refused_and_changes_nothing(text):
     show = Show(SCENE)
     show.control({"action": "message.set", "text": "还有一分钟"}, NOW)

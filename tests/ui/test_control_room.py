@@ -9,6 +9,7 @@ import urllib.request
 import pytest
 import socketio
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
 
 from wenzheng_studio.client import EmbeddedEngine
 from wenzheng_studio.ui.bridge import EngineBridge
@@ -634,9 +635,37 @@ def test_buttons_and_free_text_and_a_refusal_in_chinese(room, qtbot):
     panel.dialog.accept()
     qtbot.waitUntil(lambda: talent_line(room) == "请回答第二个问题", timeout=5000)
     panel.ask_custom()
-    panel.dialog.setTextValue("长" * 41)
+    field = panel.dialog.findChild(QLineEdit)
+    qtbot.keyClicks(field, "x" * 45)  # typing stops at the engine's limit: nothing typed is lost to a refusal
+    assert field.text() == "x" * 40
+    panel.dialog.reject()
+    panel.ask_custom()
+    panel.dialog.setTextValue("\u200b")  # only a zero-width space: refused, in Chinese
     panel.dialog.accept()
-    qtbot.waitUntil(lambda: "最多 40 个字" in room.window.alert.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "提示里没有看得见的字" in room.window.alert.text(), timeout=5000)
     assert talent_line(room) == "请回答第二个问题"  # the refused line changed nothing
     panel.clear.click()
     qtbot.waitUntil(lambda: talent_line(room) is None, timeout=5000)
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1366, 700)])
+def test_a_long_refusal_never_moves_the_buttons(room, qtbot, size):
+    """A refusal that wraps onto a second line must not push the room down under the
+    director's mouse (TAKE and every panel stay where they were)."""
+    w = room.window
+    w.resize(*size)
+    qtbot.wait(200)
+    body = w.centralWidget()
+    take = w.running_order.take
+
+    def where():
+        return take.mapTo(body, take.rect().topLeft()).y(), w.clocks.mapTo(body, w.clocks.rect().topLeft()).y()
+
+    before = where()
+    w.show_alert("invalid: text is longer than 40 characters")  # 引擎拒绝：给发言人的提示最多 40 个字
+    qtbot.wait(200)
+    assert where() == before
+    w.show_alert("bad_transition: " + "a refusal the room has no Chinese for, long enough for three lines " * 3)
+    qtbot.wait(200)
+    assert where() == before
+    assert w.alert.toolTip()  # the whole refusal is still there, in the tooltip

@@ -182,3 +182,6 @@ def test_message_refusals_in_chinese():
     assert refusal_text("invalid: text must be one line") == "提示只能是一行字"
     assert refusal_text("invalid: text contains text that is not valid Unicode (a lone surrogate)") == \
         "提示里有不能显示的字符"
+    assert refusal_text("invalid: text contains a text-direction control character (U+202A–202E, U+2066–2069)") == \
+        "提示里有不能显示的字符"
+    assert refusal_text("invalid: text has no visible character") == "提示里没有看得见的字"

@@ -8,6 +8,7 @@ operator text, so it is cleaned like every operator text (core/questions.clean_t
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from .errors import invalid
@@ -16,6 +17,9 @@ from .questions import clean_text
 MESSAGE_LIMIT = 40  # one line the speaker reads from the podium at a glance
 # The usual lines, in the order of their keys in the control room (Alt+1 … Alt+5).
 PRESETS = ("请抓紧时间", "请结束发言", "还有一分钟", "请看镜头", "请大声一点")
+# Bidirectional embeddings, overrides and isolates: one of them makes "请看镜头abc" read
+# "请看cba头镜" on the podium screen, so a message may not carry them.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def talent_message(body: dict[str, Any], now: float) -> dict[str, Any]:
@@ -23,6 +27,11 @@ def talent_message(body: dict[str, Any], now: float) -> dict[str, Any]:
     text = clean_text(body.get("text"), "text", MESSAGE_LIMIT, required=True)
     if "\n" in text:
         raise invalid("text must be one line")
+    if any(c in BIDI_CONTROLS for c in text):
+        raise invalid("text contains a text-direction control character (U+202A–202E, U+2066–2069)")
+    if not any(unicodedata.category(c)[0] not in "ZC" for c in text):
+        # zero-width spaces and the like: the presenter would see an empty band blink
+        raise invalid("text has no visible character")
     return {"text": text, "at": now}
 
 

@@ -92,8 +92,10 @@ def parse_press(address: Any, args: Any) -> Press:
         if isinstance(value, bool) or not isinstance(value, int):
             raise invalid(f"{address} takes a whole number (OSC type i), got {_type_name(value)}")
     elif kind == "number":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise invalid(f"{address} takes a number of seconds (OSC type i or f), got {_type_name(value)}")
+        if not math.isfinite(value):  # "takes a number …, got a number" would say nothing
+            raise invalid(f"{address} takes a number of seconds (OSC type i or f), got {value} (not a finite number)")
     elif kind == "text":
         if not isinstance(value, str):
             raise invalid(f"{address} takes text (OSC type s), got {_type_name(value)}")

@@ -82,6 +82,9 @@ class MessagePanel(QFrame):
         dialog.setTextEchoMode(QLineEdit.Normal)
         dialog.setOkButtonText(self.tr_("发送"))
         dialog.setCancelButtonText(self.tr_("取消"))
+        field = dialog.findChild(QLineEdit)
+        if field is not None:  # a 41st character cannot be typed, rather than refused once the line is gone
+            field.setMaxLength(MESSAGE_LIMIT)
         dialog.textValueSelected.connect(lambda text: text.strip() and self.messageRequested.emit(text.strip()))
         self.dialog = dialog
         dialog.open()

@@ -74,6 +74,7 @@ EDIT_MESSAGES: tuple[tuple[str, str], ...] = (
     ("text is required", "提示内容不能为空"),
     ("text must be one line", "提示只能是一行字"),
     ("text contains", "提示里有不能显示的字符"),
+    ("text has no visible character", "提示里没有看得见的字"),
 )
 
 _CODE = re.compile(r"^([a-z_]+):\s*(.*)$", re.S)

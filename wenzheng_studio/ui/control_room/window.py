@@ -203,6 +203,14 @@ class ControlRoomWindow(QMainWindow):
         self.set_compact(size.width() < COMPACT_BELOW[0] or size.height() < COMPACT_BELOW[1],
                          size.height() < TIGHT_BELOW)
         self._fit_title()
+        self._hold_alert_height()
+
+    def _hold_alert_height(self) -> None:
+        """The refusal line may wrap, but never above the top bar's own height: a second line
+        must not push TAKE and every panel down under the director's mouse (the whole text is
+        in the tooltip when it is cut)."""
+        bar = max(w.sizeHint().height() for w in (self.banner, self.title, self.seat_cards, self.operators_btn))
+        self.alert.setMaximumHeight(bar)
 
     def set_compact(self, on: bool, tight: bool = False) -> None:
         """Smaller type, lower rows, a smaller preview and narrower columns (1366x768), or the
@@ -609,15 +617,17 @@ class ControlRoomWindow(QMainWindow):
     def show_alert(self, text: str) -> None:
         """An engine refusal: a Chinese sentence on screen, the engine's English in the tooltip."""
         self.alert.setText(f"{self.tr_('引擎拒绝')}：{self.tr_(refusal_text(text))}")
-        self.alert.setToolTip(text)
+        self.alert.setToolTip(f"{self.alert.text()}\n{text}")
         set_colour(self.alert, RED)
+        self._hold_alert_height()
         self._alert_at = time.monotonic()
 
     def show_notice(self, text: str) -> None:
         """A key whose action is not possible now: why, in amber (nothing was sent)."""
         self.alert.setText(text)
-        self.alert.setToolTip("")
+        self.alert.setToolTip(text)
         set_colour(self.alert, AMBER)
+        self._hold_alert_height()
         self._alert_at = time.monotonic()
 
     # --- the clock tick ----------------------------------------------------------------
