@@ -135,6 +135,9 @@ def test_scores_csv_with_english_or_chinese_headers():
     ("unit,survey,review,assessment\n县公安局,90,80,70\n县公安局,91,80,70\n", "row 3"),
     ("unit,survey,review,assessment\n县公安局,90,,70\n", "row 2"),
     ("unit,survey,review,assessment\n县公安局,-1,80,70\n", "row 2"),
+    # every part is on a 100-point scale (the composite weighs them as such): 900 is a typo
+    ("unit,survey,review,assessment\n县公安局,90,80,70\n县司法局,90,900,70\n", "row 3"),
+    ("unit,survey,review,assessment\n县公安局,100.5,80,70\n", "row 2"),
     ("unit,survey,review\n县公安局,90,80\n", "row 1"),
 ])
 def test_a_bad_row_refuses_the_whole_file_naming_the_row(body, row):

@@ -33,7 +33,7 @@ HEADERS = {
     "assessment": "assessment", "工作考核": "assessment",
 }
 MAX_ROWS = 2000
-MAX_SCORE = 1000.0
+MAX_SCORE = 100.0  # each part on a 100-point scale, as the composite weighs them
 
 
 def bad_import(message: str) -> DomainError:
