@@ -150,12 +150,16 @@ def test_the_check_in_the_operating_manual_reproduces_the_draw(tmp_path, monkeyp
     manual = (Path(__file__).resolve().parents[2] / "docs" / "OPERATING.md").read_text(encoding="utf-8")
     after = manual.split("**How anyone checks a draw**", 1)[1]
     code = after.split("```python\n", 1)[1].split("```", 1)[0]
-    rows = [f"代表{i:02d},{s},１３９-{j:04d}-{i:04d}" for j, s in enumerate(("人大代表", "市民代表", "企业代表"))
+    rows = [f"代表{i:02d},{s if i % 3 else alias},１３９-{j:04d}-{i:04d}"  # a third written by alias
+            for j, (s, alias) in enumerate((("人大代表", "人大"), ("市民代表", "群众代表"), ("企业代表", "企业")))
             for i in range(30)]
     data = pool_csv(rows, "姓名,界别,手机")
     (tmp_path / "代表库.csv").write_bytes(data)
     monkeypatch.chdir(tmp_path)
-    exec(compile(code, "OPERATING.md", "exec"), {})
+    scope: dict = {}
+    exec(compile(code, "OPERATING.md", "exec"), scope)
+    from wenzheng_studio.core.representatives import SECTOR_ALIASES
+    assert scope["ALIASES"] == SECTOR_ALIASES  # the manual's table is the engine's
     printed = capsys.readouterr().out.splitlines()
     pool = parse_pool(data)
     drawn = draw(pool, {"人大代表": 5, "市民代表": 20}, "8848")
