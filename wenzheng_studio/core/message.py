@@ -13,13 +13,11 @@ from typing import Any
 
 from .errors import invalid
 from .questions import clean_text
+from .text import BIDI_CONTROLS
 
 MESSAGE_LIMIT = 40  # one line the speaker reads from the podium at a glance
 # The usual lines, in the order of their keys in the control room (Alt+1 … Alt+5).
 PRESETS = ("请抓紧时间", "请结束发言", "还有一分钟", "请看镜头", "请大声一点")
-# Bidirectional embeddings, overrides and isolates: one of them makes "请看镜头abc" read
-# "请看cba头镜" on the podium screen, so a message may not carry them.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def talent_message(body: dict[str, Any], now: float) -> dict[str, Any]:

@@ -13,6 +13,18 @@ from typing import Any
 from .errors import invalid
 
 
+# Bidirectional embeddings, overrides and isolates: one of them turns "请看镜头abc" into
+# "请看cba头镜" on air or on a screen, while the reviewer's list shows the same reversal.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def has_control_characters(text: str, newline_ok: bool = False) -> bool:
+    """C0 and C1 controls, DEL, line/paragraph separators, BOM and text-direction controls:
+    nothing a person types into a question, a name or a label."""
+    return any((ord(c) < 32 and not (newline_ok and c == "\n")) or 0x7F <= ord(c) < 0xA0
+               or c in "\u2028\u2029\ufeff" or c in BIDI_CONTROLS for c in text)
+
+
 def unencodable(text: str) -> bool:
     """True when `text` cannot be written as UTF-8 (lone surrogates)."""
     try:
