@@ -47,3 +47,40 @@ def test_a_room_opened_mid_hearing_preselects_the_slot_on_air(qtbot):
     assert (chosen["kind"], chosen["unit"]) == ("rating4", unit)
     assert panel.title.text() == (slot.poll_title or chosen["title"])
     panel.deleteLater()
+
+
+def test_f5_for_a_unit_already_scored_asks_before_replacing_its_score(qtbot, engine_process):
+    """The engine answers 409 already_scored; the panel asks 是/否 and only 是 sends replace."""
+    from wenzheng_studio.ui.bridge import EngineBridge
+
+    ep = engine_process
+    ep.stop()
+    ep.extra = ("--scene", str(scenes_dir() / "pingyi-hearing.toml"))
+    ep.start()
+    scene = ep.api("GET", "/api/scene")
+    unit = scene["units"][0]["name"]
+    first = ep.api("POST", "/api/polls", {"title": "测评", "kind": "rating4", "unit": unit})["id"]
+    ep.api("POST", f"/api/polls/{first}/open", {})
+    ep.api("POST", f"/api/polls/{first}/close", {})
+
+    bridge = EngineBridge(ep.url, ep.token)
+    bridge.start()
+    asked, answers, refusals = [], [False, True], []
+    bridge.commandFailed.connect(refusals.append)
+    panel = VotesPanel(Translator("zh"), bridge, lambda text: (asked.append(text), answers.pop(0))[1])
+    try:
+        panel.set_scene(scene)
+        panel.preset.setCurrentIndex(next(i for i, p in enumerate(panel.presets)
+                                          if p["kind"] == "rating4" and p["unit"] == unit))
+        panel.create_poll()  # 否: nothing is created
+        qtbot.waitUntil(lambda: len(asked) == 1, timeout=5000)
+        assert unit in asked[0] and "取代" in asked[0]
+        qtbot.wait(300)
+        assert [p["id"] for p in ep.api("GET", "/api/polls")["polls"]] == [first]
+        panel.create_poll()  # 是: created on purpose, and the history says so
+        qtbot.waitUntil(lambda: len(ep.api("GET", "/api/polls")["polls"]) == 2, timeout=5000)
+        assert len(asked) == 2 and refusals == []
+        qtbot.waitUntil(lambda: bool(panel.poll) and panel.poll.get("id") != first, timeout=5000)
+    finally:
+        bridge.stop()
+        panel.deleteLater()

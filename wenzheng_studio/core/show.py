@@ -239,10 +239,26 @@ class Show(ShowRecords):
 
     # --- polls -----------------------------------------------------------------------
     def create_poll(self, body: Any, now: float, actor: Actor | None = None) -> tuple[Poll, Change]:
+        replace = isinstance(body, dict) and body.get("replace") is True
+        if isinstance(body, dict) and "replace" in body:
+            if not isinstance(body["replace"], bool):
+                raise invalid("replace must be true or false")
+            body = {k: v for k, v in body.items() if k != "replace"}
         poll = Poll.create(self._next_poll_id, body, now, list(self.scene.venues))
+        if poll.kind == "rating4" and poll.unit and not replace:
+            # The ranking counts a unit's latest scored 测评: a second one made by accident (F5 on
+            # the wrong segment) and opened would silently replace the real score.
+            earlier = [p for p in self.polls.values() if p.kind == "rating4" and p.unit == poll.unit
+                       and p.state != "draft"]
+            if earlier:
+                last = max(earlier, key=lambda p: p.id)
+                raise DomainError("already_scored", f"{poll.unit} already has 测评 poll #{last.id} "
+                                  f"({last.state}, {last.ballots} ballots); a new one would replace its "
+                                  "score in the ranking: send \"replace\": true to mean it", 409)
         self.polls[poll.id] = poll
         self._next_poll_id += 1
-        return poll, Change({"kind": "poll.create", "poll": poll.id, **_by(actor)}, polls=[poll.id])
+        event = {"kind": "poll.create", "poll": poll.id, **({"replace": True} if replace else {}), **_by(actor)}
+        return poll, Change(event, polls=[poll.id])
 
     def poll(self, poll_id: Any) -> Poll:
         key = self.poll_key(poll_id)

@@ -89,6 +89,8 @@ EN: dict[str, str] = {
     "播出窗口": "Overlay window",
     "确认": "Confirm",
     "投票尚未自动截止，现在结束？": "The poll is still open. Close it now?",
+    "{unit} 已有测评投票，再建一个会取代它在排名中的成绩。确定重新测评？":
+        "{unit} has been scored already; a new score poll replaces that score in the ranking. Score again?",
     "直播中回到之前的环节？": "Go back to an earlier segment while on air?",
     "结束整场节目？": "End the whole show?",
     "引擎拒绝": "Engine refused",

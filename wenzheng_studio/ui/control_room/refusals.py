@@ -25,6 +25,7 @@ CODES: dict[str, str] = {
     "unreachable": "连不上引擎，操作没有送达",
     "forbidden": "没有权限：您的角色不能这样做",
     "on_air": "正在播出，不能这样改",
+    "already_scored": "这个单位已有测评投票：重新测评须确认",
     "no_ranking": "这个组还没有总成绩：先导入成绩并完成听证评分",
     "bad_import": "文件有误，未导入任何内容",
     "bad_quota": "名额有误，未抽选",

@@ -195,11 +195,20 @@ class VotesPanel(QFrame):
                 "revealed": self.revealed.isChecked()}
         if p["unit"]:
             body["unit"] = p["unit"]
-        self.bridge.request("POST", "/api/polls", body, self._created)
+        self.bridge.request("POST", "/api/polls", body, lambda reply: self._created(reply, body), quiet=True)
 
-    def _created(self, reply) -> None:
+    def _created(self, reply, body: dict[str, Any]) -> None:
         if reply.ok and isinstance(reply.body, dict) and isinstance(reply.body.get("poll"), dict):
             self.show_poll(reply.body["poll"])
+        elif reply.status == 409 and isinstance(reply.body, dict) and reply.body.get("error") == "already_scored":
+            # The unit's 测评 was already held: a second one would replace its score in the
+            # ranking. Only on purpose (F5 on the wrong segment must not do it).
+            if self.confirm(self.tr_("{unit} 已有测评投票，再建一个会取代它在排名中的成绩。确定重新测评？")
+                            .format(unit=body.get("unit", ""))):
+                self.bridge.request("POST", "/api/polls", {**body, "replace": True},
+                                    lambda again: self._created(again, body))
+        elif not reply.ok:
+            self.bridge.commandFailed.emit(reply.error)  # quiet above: said here, once
 
     def _poll_reply(self, reply) -> None:
         if reply.ok and isinstance(reply.body, dict) and "id" in reply.body:
