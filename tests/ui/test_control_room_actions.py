@@ -185,3 +185,18 @@ def test_message_refusals_in_chinese():
     assert refusal_text("invalid: text contains a text-direction control character (U+202A–202E, U+2066–2069)") == \
         "提示里有不能显示的字符"
     assert refusal_text("invalid: text has no visible character") == "提示里没有看得见的字"
+
+
+def test_a_pool_row_with_control_characters_reads_in_chinese_whatever_their_kind():
+    from wenzheng_studio.core.errors import DomainError
+    from wenzheng_studio.core.representatives import parse_pool
+    from wenzheng_studio.ui.control_room.refusals import pool_refusal_lines
+
+    for bad in ("张\x07三", "张\u202e三"):
+        try:
+            parse_pool(f"姓名,界别\n{bad},市民代表\n".encode())
+        except DomainError as refused:
+            lines = pool_refusal_lines(refused.message)
+        else:
+            raise AssertionError(f"{bad!r} was imported")
+        assert any("第 2 行" in line and "含有控制字符" in line for line in lines), lines

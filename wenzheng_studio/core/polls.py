@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import DomainError, invalid
-from .text import has_control_characters, unencodable
+from .text import control_characters, unencodable
 
 DRAFT, OPEN, CLOSED = "draft", "open", "closed"
 STUDIO, REMOTE = "studio", "remote"
@@ -40,8 +40,8 @@ def _text(value: Any, name: str, limit: int, required: bool = True) -> str:
         raise invalid(f"{name} must not be empty")
     if len(value) > limit:
         raise invalid(f"{name} is longer than {limit} characters")
-    if has_control_characters(value):
-        raise invalid(f"{name} contains control characters")
+    if problem := control_characters(value):
+        raise invalid(f"{name} {problem}")
     if unencodable(value):
         raise invalid(f"{name} contains text that is not valid Unicode (a lone surrogate)")
     return value

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from .errors import DomainError, bad_transition, invalid
-from .text import has_control_characters, unencodable
+from .text import control_characters, unencodable
 
 NEW, SCREENED, APPROVED, REJECTED, ON_AIR, ANSWERED, REFERRED, CLOSED = (
     "new", "screened", "approved", "rejected", "on_air", "answered", "referred", "closed")
@@ -55,8 +55,8 @@ def clean_text(value: Any, name: str, limit: int, required: bool = False) -> str
         raise invalid(f"{name} must not be empty")
     if len(value) > limit:
         raise invalid(f"{name} is longer than {limit} characters")
-    if has_control_characters(value, newline_ok=True):
-        raise invalid(f"{name} contains control characters")
+    if problem := control_characters(value, newline_ok=True):
+        raise invalid(f"{name} {problem}")
     if unencodable(value):
         raise invalid(f"{name} contains text that is not valid Unicode (a lone surrogate)")
     return value

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import DomainError
-from .text import has_control_characters, unencodable
+from .text import control_characters, unencodable
 
 # The sectors (界别) of a hearing's representatives, as the office's quota table names them.
 # A pool row names one of these (or an alias below); anything else is refused by row.
@@ -144,8 +144,8 @@ def _plain(text: str, what: str, limit: int) -> str | None:
     """What is wrong with a cell's text, or None."""
     if unencodable(text):
         return f"the {what} contains text that is not valid Unicode (a lone surrogate)"
-    if has_control_characters(text):
-        return f"the {what} contains control characters"
+    if problem := control_characters(text):
+        return f"the {what} {problem}"
     if len(text) > limit:
         return f"the {what} is longer than {limit} characters"
     return None

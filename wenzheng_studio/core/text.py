@@ -18,11 +18,16 @@ from .errors import invalid
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def has_control_characters(text: str, newline_ok: bool = False) -> bool:
-    """C0 and C1 controls, DEL, line/paragraph separators, BOM and text-direction controls:
-    nothing a person types into a question, a name or a label."""
-    return any((ord(c) < 32 and not (newline_ok and c == "\n")) or 0x7F <= ord(c) < 0xA0
-               or c in "\u2028\u2029\ufeff" or c in BIDI_CONTROLS for c in text)
+def control_characters(text: str, newline_ok: bool = False) -> str | None:
+    """What is wrong with `text` ("contains …", to follow the field's name), or None. C0 and C1
+    controls, DEL, line/paragraph separators, BOM and text-direction controls: nothing a person
+    types into a question, a name or a label."""
+    if any(c in BIDI_CONTROLS for c in text):
+        return "contains a text-direction control character (U+202A–202E, U+2066–2069)"
+    if any((ord(c) < 32 and not (newline_ok and c == "\n")) or 0x7F <= ord(c) < 0xA0
+           or c in "\u2028\u2029\ufeff" for c in text):
+        return "contains control characters"
+    return None
 
 
 def unencodable(text: str) -> bool:
