@@ -1,8 +1,28 @@
 """Qt views against a real engine: an operator bridge, started and stopped around a test."""
 
+import gc
+
 import pytest
 
 from wenzheng_studio.ui.bridge import EngineBridge
+from wenzheng_studio.ui.gui_gc import GuiThreadCollector
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _collect_on_the_gui_thread(qapp):
+    """As in the apps (ui/gui_gc.py): no engine-client thread ever runs the cycle collector,
+    so no widget is destroyed off the GUI thread."""
+    collector = GuiThreadCollector()
+    yield
+    collector.stop()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_each_test():
+    """Set up before qtbot, so torn down after it: the test's closed widgets and stopped
+    bridges are collected here, on the GUI thread, before the next test starts threads."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture

@@ -15,8 +15,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
+
+from app_driver import driving
 
 from wenzheng_studio.ui import signin
 from wenzheng_studio.ui.bridge import EngineBridge
@@ -151,12 +152,11 @@ def run_until(qtbot, cls, ready, argv):
             seen["bridge"] = windows[0].bridge
             seen["window"] = windows[0]
             windows[0].close()
-        else:
-            QTimer.singleShot(100, look)
+            return True
+        return False
 
-    QTimer.singleShot(100, look)
-    QTimer.singleShot(15000, lambda: [w.close() for w in QApplication.topLevelWidgets()])  # never hangs
-    seen["rc"] = main(argv)
+    with driving(look):
+        seen["rc"] = main(argv)
     return seen
 
 
@@ -229,17 +229,17 @@ def test_the_sign_in_dialog_takes_a_pasted_link(qtbot, engine_process, monkeypat
     def fill():
         dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and hasattr(w, "signin")]
         if not dialogs:
-            QTimer.singleShot(50, fill)
-            return
+            return False
         field, _engine, ok, error = dialogs[0].signin
         field.setText("K7Q2")  # not a code: the dialog says so and stays open
         ok.click()
         result["error"] = error.text()
         field.setText(link)
         ok.click()
+        return True
 
-    QTimer.singleShot(50, fill)
-    got = signin.ask_signin(None)
+    with driving(fill, every_ms=50):
+        got = signin.ask_signin(None)
     assert "8 位" in result["error"]
     assert got is not None and got[0] == ep.url and got[1]["name"] == "赵观察" and got[1]["role"] == "observer"
 

@@ -139,9 +139,9 @@ def test_overlay_command_refuses_a_screen_that_is_not_there(qtbot, capsys):
 
 
 def test_overlay_command_covers_the_chosen_screen(qtbot):
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from app_driver import driving
     from wenzheng_studio.cli import main
 
     placed = {}
@@ -152,10 +152,9 @@ def test_overlay_command_covers_the_chosen_screen(qtbot):
             placed["pos"] = windows[0].pos()
             placed["screen"] = QApplication.screens()[0].geometry().topLeft()
             windows[0].close()
-        else:
-            QTimer.singleShot(50, look)
+            return True
+        return False
 
-    QTimer.singleShot(50, look)
-    QTimer.singleShot(10000, lambda: [w.close() for w in QApplication.topLevelWidgets()])  # never hangs
-    assert main(["overlay", "--connect", "http://127.0.0.1:1", "--screen", "1"]) == 0
+    with driving(look, every_ms=50, deadline_s=10):
+        assert main(["overlay", "--connect", "http://127.0.0.1:1", "--screen", "1"]) == 0
     assert placed["pos"] == placed["screen"]

@@ -157,7 +157,7 @@ def test_the_referral_unit_box_shows_the_longest_unit_name_whole(qtbot, desk):
 
 def test_review_command_opens_the_desk_on_an_engine(qtbot, engine_process, monkeypatch, capsys):
     """`wenzheng-studio review --connect URL --admin-token T`, as a reviewer's PC runs it."""
-    from PySide6.QtCore import QTimer
+    from app_driver import driving
     from PySide6.QtWidgets import QApplication
 
     from wenzheng_studio.cli import main
@@ -173,12 +173,11 @@ def test_review_command_opens_the_desk_on_an_engine(qtbot, engine_process, monke
         if desks and desks[0].first.list.count() == 1:
             seen["text"] = desks[0].first.list.item(0).text()
             desks[0].close()
-        else:
-            QTimer.singleShot(100, look)
+            return True
+        return False
 
-    QTimer.singleShot(100, look)
-    QTimer.singleShot(15000, lambda: [w.close() for w in QApplication.topLevelWidgets()])  # never hangs
-    assert main(["review", "--connect", engine_process.url, "--admin-token", engine_process.token]) == 0
+    with driving(look):
+        assert main(["review", "--connect", engine_process.url, "--admin-token", engine_process.token]) == 0
     assert "审核台能看到我吗" in seen.get("text", "")
 
 

@@ -105,7 +105,7 @@ def test_connection_banner_follows_the_engine_and_the_form_survives_a_drop(qtbot
 
 def test_screener_command_shows_connected(qtbot, engine_process):
     """The real `wenzheng-studio screener`: its window says 已连接 within a few seconds."""
-    from PySide6.QtCore import QTimer
+    from app_driver import driving
     from PySide6.QtWidgets import QApplication
 
     from wenzheng_studio.cli import main
@@ -117,12 +117,11 @@ def test_screener_command_shows_connected(qtbot, engine_process):
         if consoles and consoles[0].connection.text() == "已连接":
             seen["ok"] = True
             consoles[0].close()
-        else:
-            QTimer.singleShot(100, look)
+            return True
+        return False
 
-    QTimer.singleShot(100, look)
-    QTimer.singleShot(10000, lambda: [w.close() for w in QApplication.topLevelWidgets()])  # never hangs
-    assert main(["screener", "--connect", engine_process.url, "--admin-token", engine_process.token]) == 0
+    with driving(look, deadline_s=10):
+        assert main(["screener", "--connect", engine_process.url, "--admin-token", engine_process.token]) == 0
     assert seen.get("ok"), "the screener never showed 已连接"
 
 

@@ -17,7 +17,7 @@ class _Bridge:
 def test_a_hearing_slot_preselects_its_units_rating4_poll(qtbot):
     scene = load_scene(scenes_dir() / "pingyi-hearing.toml")
     panel = VotesPanel(Translator("zh"), _Bridge(), lambda text: True)
-    # (not qtbot.addWidget: the panel's `close` is its 结束投票 button, which shadows QWidget.close)
+    qtbot.addWidget(panel)
     panel.set_scene(scene.to_dict())
     slot = next(s for s in scene.segments if s.poll_kind == "rating4" and s.speakers)
     unit = slot.speakers[0].unit
@@ -38,6 +38,7 @@ def test_a_room_opened_mid_hearing_preselects_the_slot_on_air(qtbot):
     scene: building the presets then chose 满意度 · the first unit, so F5 made the wrong poll."""
     scene = load_scene(scenes_dir() / "pingyi-hearing.toml")
     panel = VotesPanel(Translator("zh"), _Bridge(), lambda text: True)
+    qtbot.addWidget(panel)
     slot = [s for s in scene.segments if s.poll_kind == "rating4" and s.speakers][3]
     unit = slot.speakers[0].unit
     panel.on_state({"segment": {"index": 5, "key": slot.key, "poll_kind": "rating4", "unit": unit,
@@ -68,6 +69,7 @@ def test_f5_for_a_unit_already_scored_asks_before_replacing_its_score(qtbot, eng
     asked, answers, refusals = [], [False, True], []
     bridge.commandFailed.connect(refusals.append)
     panel = VotesPanel(Translator("zh"), bridge, lambda text: (asked.append(text), answers.pop(0))[1])
+    qtbot.addWidget(panel)
     try:
         panel.set_scene(scene)
         panel.preset.setCurrentIndex(next(i for i, p in enumerate(panel.presets)

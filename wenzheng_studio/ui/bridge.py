@@ -2,10 +2,16 @@
 
 EngineClient calls back on its own thread; emitting a Qt signal from there is queued to
 the receivers' (GUI) thread by Qt. Nothing else in ui/ touches another thread's objects.
+
+The client thread never holds a reference to a view: a request's callback is kept here, on
+the GUI thread, under a number, and the client thread hands back only (number, reply). Were
+the client thread to drop the last reference to a closed window, Python would destroy that
+widget on the wrong thread, and Qt crashes (a segfault in CI, once).
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal
@@ -19,7 +25,7 @@ class EngineBridge(QObject):
     pollChanged = Signal(object)
     questionsChanged = Signal(list)
     connectionChanged = Signal(str, str)  # status, detail
-    replied = Signal(object, object)  # (callback, EngineReply) delivered on the GUI thread
+    replied = Signal(int, object)  # (request number, EngineReply) delivered on the GUI thread
     commandFailed = Signal(str)  # a human-readable error from the engine
     identityChanged = Signal(object)  # who this connection is: {"id", "name", "role"}, or None
 
@@ -35,6 +41,8 @@ class EngineBridge(QObject):
         self.identity: dict[str, Any] | None = None
         self.unauthorized = False
         self._lost_checked = False
+        self._callbacks: dict[int, Any] = {}  # request number -> its callback (GUI thread only)
+        self._numbers = itertools.count(1)
         self.replied.connect(self._deliver)
         self.connectionChanged.connect(self._check_identity)  # queued to this (GUI) thread
 
@@ -111,23 +119,27 @@ class EngineBridge(QObject):
                 callback: Callable[[EngineReply], None] | None = None, *, quiet: bool = False) -> None:
         """Sends a request; `callback(reply)` runs later on the GUI thread. Errors are reported
         (commandFailed), unless `quiet`: then only the callback hears of them."""
-        fut = self.client.request(method, path, body)
         if quiet:
             callback = _Quiet(callback)
+        number = next(self._numbers)
+        self._callbacks[number] = callback
+        fut = self.client.request(method, path, body)
+        replied = self.replied  # the signal alone crosses to the client thread, not a view
 
         def done(f) -> None:
             try:
                 reply = f.result()
             except Exception as exc:  # the loop is gone: treat as unreachable
                 reply = EngineReply(0, {"error": "unreachable", "message": str(exc)})
-            self.replied.emit(callback, reply)
+            replied.emit(number, reply)
 
         fut.add_done_callback(done)
 
     def control(self, action: str, callback: Callable[[EngineReply], None] | None = None, **fields: Any) -> None:
         self.request("POST", "/api/control", {"action": action, **fields}, callback)
 
-    def _deliver(self, callback, reply: EngineReply) -> None:
+    def _deliver(self, number: int, reply: EngineReply) -> None:
+        callback = self._callbacks.pop(number, None)
         if isinstance(callback, _Quiet):
             if callback.fn is not None:
                 _answer(callback.fn, reply)

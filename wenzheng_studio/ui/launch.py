@@ -27,14 +27,14 @@ def embedded_engine(args):
 
 def run_control_room(args) -> int:
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
+    from .gui_gc import gui_application
 
     from .bridge import EngineBridge
     from .control_room import ControlRoomWindow, freeze_startup_objects
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     started = time.monotonic()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = gui_application()
     app.setApplicationName("Wenzheng Studio")
     engine = None
     identity = None

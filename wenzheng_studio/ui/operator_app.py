@@ -80,12 +80,12 @@ def _identity(who: dict[str, Any]) -> dict[str, Any] | None:
 
 def run_operator_window(args, command: str, make_window: Callable, size: tuple[int, int]) -> int:
     """`wenzheng-studio COMMAND [--connect URL] [--admin-token T | --signin LINK]` until the window closes."""
-    from PySide6.QtWidgets import QApplication  # Qt loads only for a window
+    from .gui_gc import gui_application  # Qt loads only for a window
 
     from .bridge import EngineBridge
     from .fonts import app_font, load_app_fonts
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = gui_application()
     signed = sign_in(args, command)
     if signed is None:
         return 2

@@ -40,12 +40,12 @@ def run_overlay(args) -> int:
     # captures device pixels, and the picture must be exactly 1920x1080.
     os.environ.setdefault("QT_ENABLE_HIGHDPI_SCALING", "0")
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
+    from .gui_gc import gui_application
 
     from .overlay import OverlayWindow
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = gui_application()
     app.setApplicationName("Wenzheng Studio Overlay")
     url = overlay_url(args)
     try:

@@ -85,12 +85,12 @@ class VotesPanel(QFrame):
 
         self.create = button(tr("新建投票"), "F5")
         self.open = button(tr("开始投票"), "F6", object_name="take")
-        self.close = button(tr("结束投票"), "F7", object_name="danger")
+        self.close_button = button(tr("结束投票"), "F7", object_name="danger")
         self.reveal = button(tr("公布结果"), "F8")
         self.clear = button(tr("撤下投票"), "Shift+F8")
         self.create.clicked.connect(self.create_poll)
         self.open.clicked.connect(self.open_poll)
-        self.close.clicked.connect(self.close_poll)
+        self.close_button.clicked.connect(self.close_poll)
         self.reveal.clicked.connect(self.reveal_poll)
         self.clear.clicked.connect(lambda: self.bridge.control("poll.clear"))
         # 三民: the poll's tally by venue in place of the studio/remote chart, and its board on air
@@ -139,7 +139,7 @@ class VotesPanel(QFrame):
         form.addWidget(self.title, 1, 1, 1, 4)
         form.setColumnStretch(1, 1)
         buttons = QGridLayout()
-        for i, b in enumerate((self.create, self.open, self.close, self.reveal, self.clear, self.board)):
+        for i, b in enumerate((self.create, self.open, self.close_button, self.reveal, self.clear, self.board)):
             buttons.addWidget(b, i // 3, i % 3)
         box = QVBoxLayout(self)
         self.heading = label(tr("投票"), 18, True)

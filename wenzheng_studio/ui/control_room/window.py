@@ -395,7 +395,7 @@ class ControlRoomWindow(QMainWindow):
             "resume": (ro.resume,),
             "speaker_next": (sp.next,), "speaker_prev": (sp.prev,), "speaker_clear": (sp.clear,),
             "timer_toggle": (sp.toggle,), "timer_add": (sp.plus, sp.minus), "timer_reset": (sp.reset,),
-            "poll_create": (v.create,), "poll_open": (v.open,), "poll_close": (v.close,),
+            "poll_create": (v.create,), "poll_open": (v.open,), "poll_close": (v.close_button,),
             "poll_reveal": (v.reveal,), "poll_clear": (v.clear,), "venue_board": (v.board,),
             "question_on_air": (q.on_air_btn,), "question_answered": (q.by_head, q.by_deputy),
             "question_clear": (q.off_air,),

@@ -61,13 +61,13 @@ def run_editor(args) -> int:
             print(f"wenzheng-studio edit: cannot open the scene: {exc}", file=sys.stderr)
             return 2
 
-    from PySide6.QtWidgets import QApplication  # Qt loads only for a window
+    from ..gui_gc import gui_application  # Qt loads only for a window
 
     from ..fonts import app_font, load_app_fonts
     from .model import EditorDocument
     from .window import EditorWindow
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = gui_application()
     load_app_fonts()
     app.setFont(app_font(11))
     if data is not None:
