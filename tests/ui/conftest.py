@@ -20,7 +20,10 @@ def _collect_on_the_gui_thread(qapp):
 @pytest.fixture(autouse=True)
 def _collect_after_each_test():
     """Set up before qtbot, so torn down after it: the test's closed widgets and stopped
-    bridges are collected here, on the GUI thread, before the next test starts threads."""
+    bridges are collected here, on the GUI thread, before the next test starts threads.
+    Automatic collection is switched off again first: whatever an earlier test (or a
+    library) switched back on must not run on an engine-client thread during this one."""
+    gc.disable()
     yield
     gc.collect()
 

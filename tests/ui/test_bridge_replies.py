@@ -94,6 +94,7 @@ def test_the_client_thread_holds_no_reference_to_the_view(qtbot):
 def test_collection_happens_on_the_gui_thread_only(qtbot):
     """With the collector on, a worker thread that allocates heavily never runs the cycle
     collector: the garbage it leaves is collected by the GUI thread's timer."""
+    gc.enable()  # as in an app that has not made its QApplication yet
     collector = GuiThreadCollector(interval_ms=20)
     where: list[str] = []
 
@@ -123,7 +124,8 @@ def test_collection_happens_on_the_gui_thread_only(qtbot):
         assert set(where) == {threading.main_thread().name}
     finally:
         collector.stop()
-        assert not gc.isenabled()  # as it found it: the UI tests' own collector (conftest) is still on
+        assert gc.isenabled()  # as it found it
+        gc.disable()  # as the UI tests run (tests/ui/conftest.py)
 
 
 def _reachable_from(root, limit: int = 20000) -> list:
