@@ -391,3 +391,17 @@ def test_overlay_signin_gives_the_engine_address_and_uses_the_code_up(engine_pro
     assert overlay_url(SimpleNamespace(connect=None, signin=link)) == ep.url
     assert "needs none" in capsys.readouterr().err
     assert overlay_url(SimpleNamespace(connect=None, signin=None)) == "http://127.0.0.1:8765"
+
+
+def test_the_people_dialog_names_the_roles_in_english_with_lang_en(qtbot, operator_bridge, engine_process):
+    make_operator(engine_process, "Li", "reviewer")
+    dialog = OperatorsDialog(Translator("en"), operator_bridge, lambda text: True)
+    qtbot.addWidget(dialog)
+    dialog.show()  # reads the list
+    names = [dialog.role.itemText(i) for i in range(dialog.role.count())]
+    assert names == ["Director", "Hotline screener", "Reviewer", "Graphics", "Observer"]
+    assert dialog.role.itemData(2, 3).startswith("First and final review")  # Qt.ToolTipRole
+    qtbot.waitUntil(lambda: dialog.table.rowCount() >= 1, timeout=10000)
+    roles = [dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())]
+    assert "Reviewer" in roles and not any("审核" in r for r in roles)
+

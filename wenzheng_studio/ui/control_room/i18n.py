@@ -123,6 +123,17 @@ EN: dict[str, str] = {
     "否": "No",
     # graphics controls
     "图文": "Graphics",
+    # the crew's roles (人员) and their duties (ui/roles.py)
+    "导演": "Director", "热线导播": "Hotline screener", "审核": "Reviewer", "观察员": "Observer",
+    "一切操作：流程、计时、投票、上播问题、人员与登录码":
+        "Everything: running order, timers, votes, questions on air, crew and sign-in codes",
+    "录入热线来电（电话、话题、备注、优先级），查来电历史，查看队列":
+        "Enters hotline calls (phone, topic, notes, priority), reads caller history and the queue",
+    "初审、终审、不采用、改稿、合并、转办、单位回复、回访、办结":
+        "First and final review, reject, edit, merge, refer, unit reply, callback, close",
+    "图文开关（自动/显示/隐藏），查看节目状态；播出窗口无需登录":
+        "Graphics switches (auto/show/hide) and the show's state; the overlay needs no sign-in",
+    "只看，不能操作": "Reads only",
     "自动：按节目进程出现": "Auto: shown when the show calls for it",
     "问题": "Question", "人名条": "Lower third", "计时": "Timer", "票数": "Tally", "二维码": "QR", "台标": "Bug",
     "自动": "Auto", "显示": "Show", "隐藏": "Hide",
@@ -145,7 +156,6 @@ EN: dict[str, str] = {
     "请先在节目流程中选择一个环节": "Choose a segment in the running order first",
     "没有这个环节": "No such segment",
     "这个环节正在播出": "That segment is on air",
-    "本环节没有发言人": "No speakers in this segment",
     "没有上一位发言人": "No previous speaker",
     "已是最后一位发言人": "Already the last speaker",
     "现在没有人发言": "Nobody is speaking",
@@ -153,7 +163,6 @@ EN: dict[str, str] = {
     "没有待开始的投票（先按 F5 新建）": "No poll to open (F5 creates one)",
     "没有正在进行的投票": "No poll is open",
     "投票结果已公布": "Already revealed",
-    "没有投票": "No poll",
     "屏幕上没有投票": "No poll on screen",
     "现在没有问题在播出": "No question on air",
     "待播问题队列是空的": "The queue is empty",

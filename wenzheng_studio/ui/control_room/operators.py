@@ -72,8 +72,8 @@ class OperatorsDialog(QDialog):
         self.name.setMaxLength(40)
         self.role = QComboBox()
         for key, name in ROLE_NAMES.items():
-            self.role.addItem(name, key)
-            self.role.setItemData(self.role.count() - 1, ROLE_DUTIES[key], Qt.ToolTipRole)
+            self.role.addItem(tr(name), key)
+            self.role.setItemData(self.role.count() - 1, tr(ROLE_DUTIES[key]), Qt.ToolTipRole)
         self.role.setCurrentIndex(self.role.findData("reviewer"))
         self.create_button = button(tr("新建"))
         self.revoke_button = button(tr("撤销登录"))
@@ -151,7 +151,7 @@ class OperatorsDialog(QDialog):
         self.table.setRowCount(len(self.operators))
         for row, op in enumerate(self.operators):
             revoked = bool(op.get("revoked_at"))
-            cells = (f"#{op.get('id')}", str(op.get("name") or ""), role_name(op.get("role")),
+            cells = (f"#{op.get('id')}", str(op.get("name") or ""), self.tr_(role_name(op.get("role"))),
                      self.tr_("已撤销") + " " + _when(op.get("revoked_at")) if revoked else self.tr_("有效"),
                      _when(op.get("created_at")))
             for col, text in enumerate(cells):
@@ -208,7 +208,7 @@ class OperatorsDialog(QDialog):
                 return
             self.name.clear()
             op = reply.body
-            self.say(f"{self.tr_('已新建')} {op.get('name')}（{role_name(op.get('role'))}）", GREEN)
+            self.say(f"{self.tr_('已新建')} {op.get('name')}（{self.tr_(role_name(op.get('role')))}）", GREEN)
             self.bridge.request("GET", "/api/operators", None, lambda r: (self._loaded(r), self.select(op["id"]),
                                                                           self.signin_selected()))
         self.bridge.request("POST", "/api/operators", {"name": name, "role": role}, done)
@@ -217,7 +217,7 @@ class OperatorsDialog(QDialog):
         op = self.selected()
         if op is None or op.get("revoked_at"):
             return
-        text = (f"{self.tr_('撤销')} {op.get('name')}（{role_name(op.get('role'))}）{self.tr_('的登录？')}\n"
+        text = (f"{self.tr_('撤销')} {op.get('name')}（{self.tr_(role_name(op.get('role')))}）{self.tr_('的登录？')}\n"
                 f"{self.tr_('其控制台立即断开，登录码和令牌都不再有效。')}")
         if not self.confirm(text):
             return
@@ -248,7 +248,7 @@ class OperatorsDialog(QDialog):
         self.signin = signin
         op = signin.get("operator") or {}
         link = str(signin.get("url") or "")
-        self.who.setText(f"{op.get('name', '')} · {role_name(op.get('role'))}")
+        self.who.setText(f"{op.get('name', '')} · {self.tr_(role_name(op.get('role')))}")
         self.code.setText(str(signin.get("code") or ""))
         self.link.setText(link)
         self.qr.setPixmap(qr_pixmap(link or str(signin.get("code")), 250))
