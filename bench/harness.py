@@ -24,9 +24,11 @@ FDS_WANTED = 65_536  # 20,000 phones: a socket each on both ends, plus the Node 
 
 
 def raise_fd_limit() -> int:
-    """Lift the soft open-files limit to the hard one: 10,000 sockets need 10,000 fds. As root
-    the hard limit itself is raised to FDS_WANTED first (this machine's default hard limit is
-    20,000: a 20,000-phone server would refuse its last connections at accept)."""
+    """Lift the soft open-files limit to the hard one: 10,000 sockets need 10,000 fds. Where
+    allowed (root with CAP_SYS_RESOURCE) the hard limit itself is raised to FDS_WANTED first: a
+    server at the hard limit refuses its last connections at accept. The development container
+    runs as root without that capability and its hard limit is 20,000, which caps a server
+    there at about 19,900 phones."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard != resource.RLIM_INFINITY and hard < FDS_WANTED:
         try:

@@ -294,6 +294,11 @@ def run_target(kind: str, phones: int, workers: int, profile: str | None = None,
         if hangup:
             row["hangup_stall_s"] = worst_stall(urls[0], seconds=min(60.0, 5 + phones / 250))
         return row
+    except BaseException:
+        for s in servers:  # why a server stopped answering is in its own log
+            print(f"--- {kind} pid {s.pid} (exit {s.proc.poll()}), last stderr lines:\n"
+                  + "".join(s.stderr_lines[-30:]), file=sys.stderr, flush=True)
+        raise
     finally:
         for p in node_phones:
             if p.proc.poll() is None:
