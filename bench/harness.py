@@ -20,22 +20,60 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
+FDS_WANTED = 65_536  # 20,000 phones: a socket each on both ends, plus the Node client's own
+
+
 def raise_fd_limit() -> int:
-    """Lift the soft open-files limit to the hard one: 10,000 sockets need 10,000 fds."""
+    """Lift the soft open-files limit to the hard one: 10,000 sockets need 10,000 fds. Where
+    allowed (root with CAP_SYS_RESOURCE) the hard limit itself is raised to FDS_WANTED first: a
+    server at the hard limit refuses its last connections at accept. The development container
+    runs as root without that capability and its hard limit is 20,000, which caps a server
+    there at about 19,900 phones."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < FDS_WANTED:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (FDS_WANTED, FDS_WANTED))
+            soft, hard = FDS_WANTED, FDS_WANTED
+        except (ValueError, OSError):  # not root: the hard limit stands
+            pass
     if soft < hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
+def parse_cpus(text: str | None) -> set[int] | None:
+    """'0' or '0,1' or '0-3' → {0, 1, ...}; None or '' → None (no pinning)."""
+    if not text:
+        return None
+    cpus: set[int] = set()
+    for part in text.split(","):
+        lo, _, hi = part.partition("-")
+        cpus.update(range(int(lo), int(hi or lo) + 1))
+    unknown = cpus - os.sched_getaffinity(0)
+    if unknown:
+        raise ValueError(f"no such CPU here: {sorted(unknown)} (this machine has {sorted(os.sched_getaffinity(0))})")
+    return cpus
+
+
+def child_setup(cpus: set[int] | None = None):
+    """preexec_fn for a server: the fd limit, and pinned to `cpus` before exec, so every thread
+    it will start (the store writer, Node's workers) inherits the affinity."""
+    def setup() -> None:
+        raise_fd_limit()
+        if cpus:
+            os.sched_setaffinity(0, cpus)
+    return setup
+
+
 class ServerProcess:
     """A child server that prints one `... listening on http://HOST:PORT` line when ready."""
 
-    def __init__(self, argv: list[str], timeout: float = 30.0, env: dict | None = None):
+    def __init__(self, argv: list[str], timeout: float = 30.0, env: dict | None = None,
+                 cpus: set[int] | None = None, cwd: str | Path | None = None):
         self.argv = argv
         self.started_at = time.monotonic()
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     env={**os.environ, **(env or {})}, preexec_fn=raise_fd_limit)
+                                     env={**os.environ, **(env or {})}, preexec_fn=child_setup(cpus), cwd=cwd)
         self.url = self._wait_ready(timeout)
         self.ready_at = time.monotonic()
         self.stderr_lines: list[str] = []
@@ -92,7 +130,7 @@ class RedisServer:
     """A private redis-server on 127.0.0.1 (any free port, or `port` to come back on the same
     address), no persistence; ready when the constructor returns."""
 
-    def __init__(self, port: int | None = None):
+    def __init__(self, port: int | None = None, cpus: set[int] | None = None):
         if shutil.which("redis-server") is None:
             raise RuntimeError("redis-server is not installed")
         if port is None:
@@ -102,7 +140,8 @@ class RedisServer:
         self.port = port
         self.url = f"redis://127.0.0.1:{port}/0"
         self.proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                      "--appendonly", "no"], stdout=subprocess.DEVNULL)
+                                      "--appendonly", "no"], stdout=subprocess.DEVNULL,
+                                     preexec_fn=child_setup(cpus))
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:

@@ -49,8 +49,9 @@ def _script(name: str) -> str:
     return str(target)
 
 
-def node_server() -> ServerProcess:
-    return ServerProcess(["node", _script("server.mjs"), "127.0.0.1", "0"], env={"NODE_ENV": "production"})
+def node_server(cpus: set[int] | None = None) -> ServerProcess:
+    return ServerProcess(["node", _script("server.mjs"), "127.0.0.1", "0"], env={"NODE_ENV": "production"},
+                         cpus=cpus)
 
 
 class NodePhones:

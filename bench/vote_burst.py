@@ -1,6 +1,7 @@
 """Vote burst: N phones connect, then all vote at once — our engine against a bare server.
 
     python bench/vote_burst.py --phones 5000 [--workers 3] [--rounds 1] [--targets bare,engine,cluster2]
+                               [--clients raw,node] [--cpus 0,1] [--node-procs 2] [--no-hangup]
 
 Each phone is a Socket.IO v5 client on the websocket transport — by default the lean
 bench/rawsio.py, or python-socketio's AsyncClient with --client sio — and the phones are
@@ -15,6 +16,12 @@ Targets, run one after the other in the same invocation and on the same machine:
   engine    `wenzheng-studio serve`: the ack waits for the ballot's durable COMMIT
   cluster2  two engines sharing one Redis (primary + secondary), phones split between them,
             overlay on the secondary (needs redis-server; started and stopped here)
+  engine@NAME  `serve` from another source tree (--tree NAME=DIR, e.g. a `git archive` of the
+            commit before a change), so a change is measured against its parent in the same run
+
+--cpus pins the server processes (and cluster2's Redis) to those CPUs from their first
+instruction (sched_setaffinity before exec: every thread inherits it); the load generators
+and the overlay listener stay unpinned. Each row says which CPUs its servers had.
 Everything binds 127.0.0.1 and stops by itself (every wait has a timeout).
 """
 
@@ -34,7 +41,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import ROOT, RedisServer, ServerProcess, engine_argv, http, percentile, raise_fd_limit, rss_mb  # noqa: E402
+from harness import (ROOT, RedisServer, ServerProcess, engine_argv, http, parse_cpus, percentile,  # noqa: E402
+                     raise_fd_limit, rss_mb)
+from burst_report import BASELINES, print_table  # noqa: E402
 from node_refs import NodePhones, node_server  # noqa: E402
 
 ADMIN = "bench-admin-token"
@@ -138,25 +147,30 @@ async def _overlay(url, ready_q, stop, out_q) -> None:
 
 
 # --- targets -----------------------------------------------------------------------------
-def start_target(kind: str, tmp: Path, profile: str | None):
+def start_target(kind: str, tmp: Path, profile: str | None, cpus: set[int] | None = None,
+                 trees: dict[str, str] | None = None):
     """(servers, phone urls, overlay url, poll id, needs tokens, cleanup)."""
     if kind in ("bare", "bare-sansio", "bare-paced"):
         extra = {"bare": [], "bare-sansio": ["--ws", "websockets-sansio"],
                  "bare-paced": ["--ws", "websockets-sansio", "--gc-paced"]}[kind]
-        s = ServerProcess([sys.executable, str(ROOT / "bench" / "bare_server.py"), *extra])
+        s = ServerProcess([sys.executable, str(ROOT / "bench" / "bare_server.py"), *extra], cpus=cpus)
         return [s], [s.url], s.url, 1, False, lambda: None
     if kind == "node":
-        s = node_server()
+        s = node_server(cpus)
         return [s], [s.url], s.url, 1, False, lambda: None
-    if kind == "engine":
-        s = ServerProcess(engine_argv(tmp / "engine.db", ADMIN, profile=profile))
+    if kind == "engine" or kind.startswith("engine@"):
+        tree = (trees or {}).get(kind[len("engine@"):]) if "@" in kind else str(ROOT)
+        if tree is None or not (Path(tree) / "wenzheng_studio").is_dir():
+            raise SystemExit(f"{kind} needs --tree {kind[7:]}=DIR, DIR holding a wenzheng_studio package")
+        # `python -m` puts the working directory first on sys.path: the package of that tree runs
+        s = ServerProcess(engine_argv(tmp / "engine.db", ADMIN, profile=profile), cpus=cpus, cwd=tree)
         return [s], [s.url], s.url, _open_poll(s.url), True, lambda: None
     if kind == "cluster2":
-        redis = RedisServer()
+        redis = RedisServer(cpus=cpus)
         try:
-            primary = ServerProcess(engine_argv(tmp / "primary.db", ADMIN, "--redis", redis.url))
+            primary = ServerProcess(engine_argv(tmp / "primary.db", ADMIN, "--redis", redis.url), cpus=cpus)
             secondary = ServerProcess(engine_argv(tmp / "secondary.db", ADMIN, "--redis", redis.url,
-                                                  "--role", "secondary"))
+                                                  "--role", "secondary"), cpus=cpus)
         except Exception:
             redis.stop()
             raise
@@ -174,25 +188,30 @@ def _open_poll(url: str) -> int:
 
 
 def run_target(kind: str, phones: int, workers: int, profile: str | None = None, client: str = "raw",
-               spy: str | None = None) -> dict:
+               spy: str | None = None, cpus: set[int] | None = None, node_procs: int = 1,
+               hangup: bool = True, trees: dict[str, str] | None = None) -> dict:
     ctx = mp.get_context("spawn")
     tmp = Path(tempfile.mkdtemp(prefix=f"wz-bench-{kind}-"))
-    servers, urls, overlay_url, poll, need_tokens, cleanup = start_target(kind, tmp, profile)
+    servers, urls, overlay_url, poll, need_tokens, cleanup = start_target(kind, tmp, profile, cpus, trees)
     procs: list = []
-    node_phones: NodePhones | None = None
+    node_phones: list[NodePhones] = []
     try:
+        rss_start = {s.pid: rss_mb(s.pid) for s in servers}
         ready_q, out_q, ovl_q = ctx.Queue(), ctx.Queue(), ctx.Queue()
         go, stop, release = ctx.Event(), ctx.Event(), ctx.Event()
         ovl = ctx.Process(target=overlay_worker, args=(overlay_url, ready_q, stop, ovl_q), daemon=True)
         ovl.start()
         procs.append(ovl)
         assert ready_q.get(timeout=30) == "ready"
-        if client == "node":  # the official socket.io-client, one Node process for every phone
-            share = [phones]
-            node_phones = NodePhones(urls, 0, phones, poll, need_tokens)
-            readies = [node_phones.ready(PHASE_TIMEOUT_S)]
+        if client == "node":  # the official socket.io-client, in --node-procs Node processes (default one)
+            share = _shares(phones, node_procs)
+            first = 0
+            for n in share:
+                node_phones.append(NodePhones(urls, first, n, poll, need_tokens))
+                first += n
+            readies = [p.ready(PHASE_TIMEOUT_S) for p in node_phones]
         else:
-            share = [phones // workers + (1 if w < phones % workers else 0) for w in range(workers)]
+            share = _shares(phones, workers)
             first = 0
             for n in share:
                 p = ctx.Process(target=phone_worker, daemon=True,
@@ -202,22 +221,25 @@ def run_target(kind: str, phones: int, workers: int, profile: str | None = None,
                 first += n
             readies = [ready_q.get(timeout=PHASE_TIMEOUT_S) for _ in share]
         rss_idle = {s.pid: rss_mb(s.pid) for s in servers}
-        spying = None
-        if spy:  # sample every thread of the (first) server during the burst only
-            spying = subprocess.Popen(["py-spy", "record", "--pid", str(servers[0].pid), "--rate", "250",
-                                       "--threads", "--idle", "--format", "raw", "--output", spy],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        spying = []
+        if spy:  # sample every thread of every server process around the burst (.0 = the first server)
+            spying = [subprocess.Popen(["py-spy", "record", "--pid", str(s.pid), "--rate", "200", "--threads",
+                                        "--idle", "--format", "raw", "--output", f"{spy}.{k}"],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                      for k, s in enumerate(servers)]
         time.sleep(0.5 if not spy else 1.5)  # let the connect phase's pushes drain before the burst
         t_go = time.monotonic()
-        if node_phones is not None:
-            node_phones.go()
-            results = [{"votes": node_phones.votes(PHASE_TIMEOUT_S)}]
+        if node_phones:
+            for p in node_phones:
+                p.go()
+            results = [{"votes": p.votes(PHASE_TIMEOUT_S)} for p in node_phones]
         else:
             go.set()
             results = [out_q.get(timeout=PHASE_TIMEOUT_S) for _ in share]
-        if spying is not None:
-            spying.send_signal(signal.SIGINT)
-            spying.wait(30)
+        for s in spying:
+            s.send_signal(signal.SIGINT)
+        for s in spying:
+            s.wait(30)
         votes = [v for r in results for v in r["votes"]]
         acked = [v for v in votes if v[4]]
         last_ack = max((v[3] for v in acked), default=t_go)
@@ -250,7 +272,15 @@ def run_target(kind: str, phones: int, workers: int, profile: str | None = None,
             "rss_mb": [round(rss_after[s.pid].get("rss", 0), 1) for s in servers],
             "peak_rss_mb": [round(rss_after[s.pid].get("peak", 0), 1) for s in servers],
             "idle_rss_mb": [round(rss_idle[s.pid].get("rss", 0), 1) for s in servers],
+            "start_rss_mb": [round(rss_start[s.pid].get("rss", 0), 1) for s in servers],
+            "cpus": "+".join(_cpus_allowed(s.pid) for s in servers),
+            "client_procs": len(share),
         }
+        connected = row["connected"] or 1
+        # what a phone costs: every server process's peak, over the phones; and the same above the
+        # servers' resident size before any phone connected (the interpreter, the show, the pages)
+        row["kb_per_phone"] = sum(row["peak_rss_mb"]) * 1024 / connected
+        row["kb_per_phone_added"] = (sum(row["peak_rss_mb"]) - sum(row["start_rss_mb"])) * 1024 / connected
         row["overlay_timeline"] = [(round(t - t_go, 3), b) for t, b in overlay_seen if t >= t_go][:60]
         row["acks_timeline"] = [(round(q / 10, 1), sum(1 for v in acked if v[3] - t_go <= q / 10))
                                 for q in range(0, int(row["burst_s"] * 10) + 2)]
@@ -259,13 +289,20 @@ def run_target(kind: str, phones: int, workers: int, profile: str | None = None,
         if kind not in BASELINES:
             row.update(verify(urls, poll, acked))
         release.set()
-        if node_phones is not None:
-            threading.Thread(target=node_phones.release, daemon=True).start()
-        row["hangup_stall_s"] = worst_stall(urls[0], seconds=min(60.0, 5 + phones / 250))
+        for p in node_phones:
+            threading.Thread(target=p.release, daemon=True).start()
+        if hangup:
+            row["hangup_stall_s"] = worst_stall(urls[0], seconds=min(60.0, 5 + phones / 250))
         return row
+    except BaseException:
+        for s in servers:  # why a server stopped answering is in its own log
+            print(f"--- {kind} pid {s.pid} (exit {s.proc.poll()}), last stderr lines:\n"
+                  + "".join(s.stderr_lines[-30:]), file=sys.stderr, flush=True)
+        raise
     finally:
-        if node_phones is not None and node_phones.proc.poll() is None:
-            node_phones.proc.kill()
+        for p in node_phones:
+            if p.proc.poll() is None:
+                p.proc.kill()
         for p in procs:
             p.join(timeout=30)
             if p.is_alive():
@@ -274,6 +311,21 @@ def run_target(kind: str, phones: int, workers: int, profile: str | None = None,
             s.stop()
         cleanup()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _shares(phones: int, procs: int) -> list[int]:
+    return [phones // procs + (1 if w < phones % procs else 0) for w in range(procs)]
+
+
+def _cpus_allowed(pid: int) -> str:
+    """The CPUs the kernel lets this process run on (taskset's view), e.g. '0' or '0-1'."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("Cpus_allowed_list:"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "?"
 
 
 def worst_stall(url: str, seconds: float) -> float:
@@ -309,61 +361,22 @@ def verify(urls: list[str], poll: int, acked: list[tuple]) -> dict:
     return {"lost": lost, "doubled": doubled, "engines_agree": all(g == got[0] for g in got)}
 
 
-# --- report -------------------------------------------------------------------------------
-COLUMNS = [("target", "{}"), ("client", "{}"), ("phones", "{}"), ("connected", "{}"), ("connect_s", "{:.1f}"),
-           ("connects_per_s", "{:.0f}"), ("burst_s", "{:.2f}"), ("votes_per_s", "{:.0f}"), ("p50_ms", "{:.0f}"),
-           ("p95_ms", "{:.0f}"), ("p99_ms", "{:.0f}"), ("tally_to_overlay_ms", "{:.0f}"), ("peak_rss_mb", "{}"),
-           ("lost", "{}"), ("doubled", "{}"), ("hangup_stall_s", "{:.2f}")]
-BASELINES = ("bare", "bare-sansio", "bare-paced", "node")
-OURS = ("engine", "cluster2")
-
-
-def fmt(row: dict, key: str, f: str) -> str:
-    v = row.get(key)
-    return "-" if v is None else f.format(v)
-
-
-def mean(values: list[float]) -> float:
-    return sum(values) / len(values) if values else float("nan")
-
-
-def ratios(rows: list[dict]) -> list[str]:
-    """Our targets against each baseline measured with the same client in this run."""
-    out = []
-    for client in dict.fromkeys(r["client"] for r in rows):
-        same = [r for r in rows if r["client"] == client]
-        for kind in OURS:
-            ours = [r for r in same if r["target"] == kind]
-            if not ours:
-                continue
-            for base in BASELINES:
-                ref = [r for r in same if r["target"] == base]
-                if not ref:
-                    continue
-                votes = mean([r["votes_per_s"] for r in ours]) / mean([r["votes_per_s"] for r in ref])
-                connect = mean([r["connect_s"] for r in ours]) / mean([r["connect_s"] for r in ref])
-                p99 = mean([r["p99_ms"] for r in ours]) / mean([r["p99_ms"] for r in ref])
-                out.append(f"{client:>4} client: {kind} / {base}: votes/s {votes:.2f}x, "
-                           f"connect time {connect:.2f}x, p99 ack {p99:.2f}x")
-    return out
-
-
-def print_table(rows: list[dict]) -> None:
-    print("| " + " | ".join(k for k, _ in COLUMNS) + " |")
-    print("|" + "---|" * len(COLUMNS))
-    for r in rows:
-        print("| " + " | ".join(fmt(r, k, f) for k, f in COLUMNS) + " |")
-    for line in ratios(rows):
-        print(line)
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--phones", type=int, default=1000)
     ap.add_argument("--workers", type=int, default=3, help="load-generator processes")
     ap.add_argument("--rounds", type=int, default=1, help="alternate the targets this many times")
     ap.add_argument("--targets", default="bare,node,engine",
-                    help="bare, bare-sansio, bare-paced, node (socket.io 4 on Node), engine, cluster2")
+                    help="bare, bare-sansio, bare-paced, node (socket.io 4 on Node), engine, cluster2, "
+                         "engine@NAME (needs --tree NAME=DIR)")
+    ap.add_argument("--tree", action="append", default=[], metavar="NAME=DIR",
+                    help="a source tree (e.g. `git archive HEAD~1 | tar -x -C DIR`) whose wenzheng_studio "
+                         "the engine@NAME target runs; repeatable")
+    ap.add_argument("--cpus", help="pin the server processes (not the load generator) to these CPUs: 0 or 0,1")
+    ap.add_argument("--node-procs", type=int, default=1,
+                    help="split the official client's phones over this many Node processes")
+    ap.add_argument("--no-hangup", action="store_true",
+                    help="skip timing the mass hang-up after each target (saves 25-60 s a target)")
     ap.add_argument("--profile", help="cProfile the engine into this file (engine target only)")
     ap.add_argument("--json", help="append the rows as JSON lines to this file")
     ap.add_argument("--spy", help="py-spy the server during the burst into this file (collapsed stacks)")
@@ -372,12 +385,15 @@ def main() -> int:
                          "(bench/rawsio.py, --workers processes), sio = python-socketio AsyncClient, "
                          "node = the official socket.io-client in one Node process")
     args = ap.parse_args()
+    cpus = parse_cpus(args.cpus)
+    trees = dict(t.split("=", 1) for t in args.tree)
     raise_fd_limit()
     rows = []
     for _ in range(args.rounds):
         for client, kind in [(c, k) for c in args.clients.split(",") for k in args.targets.split(",")]:
             row = run_target(kind, args.phones, args.workers, args.profile if kind == "engine" else None,
-                             client, f"{args.spy}.{client}.{kind}" if args.spy else None)
+                             client, f"{args.spy}.{client}.{kind}" if args.spy else None, cpus=cpus,
+                             node_procs=args.node_procs, hangup=not args.no_hangup, trees=trees)
             rows.append(row)
             print(json.dumps(row), file=sys.stderr, flush=True)
             if args.json:
