@@ -144,7 +144,8 @@ def _sample_stalls(last: list, main_id: int, stop: threading.Event, found: dict,
                 found[where] = found.get(where, 0) + 1
 
 
-def stall(n: int, heartbeat_ms: int, concurrency: int, preview: bool = True, explain: bool = False) -> dict:
+def stall(n: int, heartbeat_ms: int, concurrency: int, preview: bool = True, explain: bool = False,
+          gc_mode: str = "gui") -> dict:
     from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -156,7 +157,11 @@ def stall(n: int, heartbeat_ms: int, concurrency: int, preview: bool = True, exp
     from wenzheng_studio.ui.bridge import EngineBridge
     from wenzheng_studio.ui.control_room import ControlRoomWindow, freeze_startup_objects
 
-    app = QApplication.instance() or QApplication([])
+    if gc_mode == "gui":  # as every window process runs (ui/gui_gc.py): collection on a GUI-thread timer
+        from wenzheng_studio.ui.gui_gc import gui_application
+        app = gui_application()
+    else:  # "auto": CPython's automatic collector, on whichever thread crosses its threshold
+        app = QApplication.instance() or QApplication([])
     tmp = tempfile.mkdtemp(prefix="ui-stall-")
     engine = EmbeddedEngine(port=0, host="127.0.0.1", db=os.path.join(tmp, "show.db"), admin_token=TOKEN,
                             extra_args=["--voter-token-rate", "0"])
@@ -258,6 +263,8 @@ def main() -> int:
     parser.add_argument("--no-preview", action="store_true", help="leave the on-air preview out (to compare)")
     parser.add_argument("--explain", action="store_true", help="sample where the GUI thread is during stalls")
     parser.add_argument("--skip-cold", action="store_true", help="skip the cold start measurement")
+    parser.add_argument("--gc", choices=("gui", "auto"), default="gui",
+                        help="gui: collect on a GUI-thread timer, as the apps do; auto: CPython's own (to compare)")
     parser.add_argument("--cold-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.cold_child:
@@ -268,7 +275,7 @@ def main() -> int:
         print(f"cold start: engine ready {cold['engine_s']:.2f} s, window shown {cold['window_s']:.2f} s, "
               f"usable (first state on screen) {cold['usable_s']:.2f} s")
     r = stall(args.votes, args.heartbeat_ms, args.concurrency, preview=not args.no_preview,
-              explain=args.explain)
+              explain=args.explain, gc_mode=args.gc)
     gaps_ms = [g * 1000 for g in r["gaps"]]
     stalls = [max(0.0, g - args.heartbeat_ms) for g in gaps_ms]
     print(f"voters: {args.votes} connected in {r['connect_s']:.1f} s; burst acknowledged "
