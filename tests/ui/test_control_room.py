@@ -2,78 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
-
 import pytest
 import socketio
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
-from wenzheng_studio.client import EmbeddedEngine
+from wenzheng_studio.core.message import PRESETS
 from wenzheng_studio.ui.bridge import EngineBridge
 from wenzheng_studio.ui.control_room import ControlRoomWindow
-from wenzheng_studio.core.message import PRESETS
 from wenzheng_studio.ui.control_room.style import AMBER, DIM, GREEN, RED
 from wenzheng_studio.ui.control_room.window import TAKE_GUARD_S
 
-TOKEN = "control-room-test-token"
-
-
-def http(url: str, method: str = "GET", body=None, token: str | None = TOKEN):
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json"})
-    if token:
-        req.add_header("authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return resp.status, json.loads(resp.read() or b"null")
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"null")
-
-
-class Room:
-    """engine + bridge + window; `press` sends a key to the window like the director would."""
-
-    def __init__(self, qtbot, tmp_path, lang=None, rehearsal=False):
-        self.qtbot = qtbot
-        self.engine = EmbeddedEngine(port=0, host="127.0.0.1", db=str(tmp_path / "show.db"), admin_token=TOKEN,
-                                     extra_args=["--voter-token-rate", "0"], rehearsal=rehearsal)
-        self.url = self.engine.start()
-        self.bridge = EngineBridge(self.url, TOKEN)
-        self.window = ControlRoomWindow(self.bridge, lang)
-        self.confirm_answers: list[bool] = []
-        self.confirm_asked: list[str] = []
-        self.window.confirm = self._confirm
-        qtbot.addWidget(self.window)
-        self.window.resize(1920, 1080)
-        self.window.show()
-        self.window.activateWindow()
-        qtbot.waitExposed(self.window)
-        self.bridge.start()
-        qtbot.waitUntil(lambda: self.window.connection == "connected" and bool(self.window.state)
-                        and bool(self.window.scene), timeout=15000)
-
-    def _confirm(self, text: str) -> bool:
-        self.confirm_asked.append(text)
-        return self.confirm_answers.pop(0) if self.confirm_answers else False
-
-    def press(self, key, modifier=Qt.NoModifier) -> None:
-        self.window.activateWindow()
-        self.qtbot.keyClick(self.window, key, modifier)
-
-    def api(self, path: str, method: str = "GET", body=None, token: str | None = TOKEN):
-        return http(self.url + path, method, body, token)
-
-    @property
-    def state(self) -> dict:
-        return self.window.state
-
-    def close(self) -> None:
-        self.window.close()
-        self.bridge.stop()
-        self.engine.stop()
+from control_room_harness import Room
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -6,24 +6,18 @@ from __future__ import annotations
 
 import os
 import tempfile
-
-import json
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDropEvent, QPainter
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
+from PySide6.QtWidgets import QAbstractItemView, QLineEdit
 
-from wenzheng_studio.client import EmbeddedEngine
-from wenzheng_studio.ui.bridge import EngineBridge
-from wenzheng_studio.ui.control_room import ControlRoomWindow
 from wenzheng_studio.ui.control_room import running_order_panel
 from wenzheng_studio.ui.control_room.window import TAKE_GUARD_S
 
-TOKEN = "control-room-edit-token"
+import control_room_harness as harness
+
 # The docs' screenshots are retaken only when asked (WENZHENG_SCREENSHOTS=1): a test run
 # leaves the checkout as it found it.
 SCREENSHOTS = (Path(__file__).resolve().parents[2] / "docs" / "screenshots" if os.environ.get("WENZHENG_SCREENSHOTS")
@@ -31,57 +25,8 @@ SCREENSHOTS = (Path(__file__).resolve().parents[2] / "docs" / "screenshots" if o
 pytestmark = pytest.mark.timeout(120)
 
 
-def http(url: str, method: str = "GET", body=None, token: str | None = TOKEN):
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json"})
-    if token:
-        req.add_header("authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return resp.status, json.loads(resp.read() or b"null")
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"null")
-
-
-class Room:
-    """engine + bridge + window at 1920x1080; confirmations answered from `confirm_answers`."""
-
-    def __init__(self, qtbot, tmp_path, token: str | None = None, engine=None):
-        self.qtbot = qtbot
-        self.own_engine = engine is None
-        self.engine = engine or EmbeddedEngine(port=0, host="127.0.0.1", db=str(tmp_path / "show.db"),
-                                               admin_token=TOKEN, extra_args=["--voter-token-rate", "0"])
-        self.url = self.engine.start() if self.own_engine else engine.url
-        self.bridge = EngineBridge(self.url, token or TOKEN)
-        self.window = ControlRoomWindow(self.bridge)
-        self.confirm_answers: list[bool] = []
-        self.confirm_asked: list[str] = []
-        self.window.confirm = self._confirm
-        qtbot.addWidget(self.window)
-        self.window.resize(1920, 1080)
-        self.window.show()
-        self.window.activateWindow()
-        qtbot.waitExposed(self.window)
-        self.bridge.start()
-        qtbot.waitUntil(lambda: self.window.connection == "connected" and bool(self.window.state)
-                        and bool(self.window.scene) and self.bridge.role is not None, timeout=15000)
-        self.window.refresh_actions()
-
-    def _confirm(self, text: str) -> bool:
-        self.confirm_asked.append(text)
-        return self.confirm_answers.pop(0) if self.confirm_answers else False
-
-    def press(self, key, modifier=Qt.NoModifier) -> None:
-        self.window.activateWindow()
-        self.qtbot.waitUntil(lambda: QApplication.activeWindow() is self.window, timeout=3000)
-        self.qtbot.keyClick(self.window, key, modifier)
-
-    def api(self, path: str, method: str = "GET", body=None):
-        return http(self.url + path, method, body)
-
-    @property
-    def state(self) -> dict:
-        return self.window.state
+class Room(harness.Room):
+    """The harness's room, with the running order's and the speakers' texts at hand."""
 
     def titles(self) -> list[str]:
         return [r["title"] for r in self.state["running_order"]]
@@ -92,12 +37,6 @@ class Room:
     def go_live(self) -> None:
         self.press(Qt.Key_F12)
         self.qtbot.waitUntil(lambda: self.state["show"]["status"] == "live", timeout=5000)
-
-    def close(self) -> None:
-        self.window.close()
-        self.bridge.stop()
-        if self.own_engine:
-            self.engine.stop()
 
 
 @pytest.fixture
@@ -430,7 +369,7 @@ def test_a_non_director_cannot_edit(qtbot, tmp_path):
     director = Room(qtbot, tmp_path)
     try:
         _, op = director.api("/api/operators", "POST", {"name": "孙观察", "role": "observer"})
-        room = Room(qtbot, tmp_path, token=op["token"], engine=director.engine)
+        room = Room(qtbot, tmp_path, bridge_token=op["token"], engine=director.engine)
         try:
             w, ro, sp = room.window, room.window.running_order, room.window.speakers
             assert room.bridge.role == "observer"

@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QRect
 
-from wenzheng_studio.client import EmbeddedEngine
-from wenzheng_studio.ui.bridge import EngineBridge
-from wenzheng_studio.ui.control_room import ControlRoomWindow
+from control_room_harness import Room
+
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENES = ["baixing-wenzheng.toml", "pingyi-hearing.toml", "sanmin-report.toml"]
@@ -64,18 +63,9 @@ def _vote_in_venues(url: str, pid: int, venues: list[str]) -> int:
 
 @pytest.mark.parametrize("scene", SCENES)
 def test_the_room_fits_each_scene_at_both_sizes(qtbot, tmp_path, scene):
-    engine = EmbeddedEngine(port=0, host="127.0.0.1", db=str(tmp_path / "show.db"), admin_token=TOKEN,
-                            scene=str(ROOT / "scenes" / scene))
-    url = engine.start()
-    bridge = EngineBridge(url, TOKEN)
-    w = ControlRoomWindow(bridge)
-    qtbot.addWidget(w)
+    room = Room(qtbot, tmp_path, token=TOKEN, scene=ROOT / "scenes" / scene, size=SIZES[0])
+    w, bridge, url = room.window, room.bridge, room.url
     try:
-        w.resize(*SIZES[0])
-        w.show()
-        qtbot.waitExposed(w)
-        bridge.start()
-        qtbot.waitUntil(lambda: w.connection == "connected" and bool(w.state) and bool(w.scene), timeout=15000)
         bridge.control("segment.next")  # live: a segment on air, its speakers listed
         qtbot.waitUntil(lambda: (w.state.get("show") or {}).get("status") == "live", timeout=5000)
         for size, poll in [(size, False) for size in SIZES] + [(size, True) for size in SIZES]:
@@ -122,27 +112,16 @@ def test_the_room_fits_each_scene_at_both_sizes(qtbot, tmp_path, scene):
                 w.grab().save(str(ROOT / "docs" / "screenshots" /
                                   f"control-room-{Path(scene).stem}-{size[0]}x{size[1]}.png"))
     finally:
-        w.close()
-        bridge.stop()
-        engine.stop()
+        room.close()
 
 
 def test_a_long_refusal_never_pushes_the_room_off_screen(qtbot, tmp_path):
     """The hearing's 排名榜 上屏 before any composite is refused with a long Chinese reason; it
     wrapped onto two lines, the top bar grew and the bottom row (上播 [F9]…) went off-screen
     behind a scroll bar. Now the bar keeps its height and the reason is drawn whole in it."""
-    engine = EmbeddedEngine(port=0, host="127.0.0.1", db=str(tmp_path / "show.db"), admin_token=TOKEN,
-                            scene=str(ROOT / "scenes" / "pingyi-hearing.toml"))
-    url = engine.start()
-    bridge = EngineBridge(url, TOKEN)
-    w = ControlRoomWindow(bridge)
-    qtbot.addWidget(w)
+    room = Room(qtbot, tmp_path, token=TOKEN, scene=ROOT / "scenes" / "pingyi-hearing.toml", size=SIZES[0])
+    w, bridge = room.window, room.bridge
     try:
-        w.resize(*SIZES[0])
-        w.show()
-        qtbot.waitExposed(w)
-        bridge.start()
-        qtbot.waitUntil(lambda: w.connection == "connected" and bool(w.state) and bool(w.scene), timeout=15000)
         bar = {}
         for size in SIZES:  # the top bar's height at each size before any refusal
             w.resize(*size)
@@ -161,6 +140,4 @@ def test_a_long_refusal_never_pushes_the_room_off_screen(qtbot, tmp_path):
             w.grab()  # paints the alert line at this size
             assert w.alert.text_fits(), (size, w.alert.fitted_pt, w.alert.size())
     finally:
-        w.close()
-        bridge.stop()
-        engine.stop()
+        room.close()

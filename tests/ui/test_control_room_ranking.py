@@ -11,13 +11,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from wenzheng_studio.client import EmbeddedEngine
 from wenzheng_studio.core.scene import load_scene
-from wenzheng_studio.ui.bridge import EngineBridge
-from wenzheng_studio.ui.control_room import ControlRoomWindow
 from wenzheng_studio.ui.control_room.actions import action_reasons
 from wenzheng_studio.ui.control_room.ranking_row import scene_groups
 from wenzheng_studio.ui.control_room.refusals import refusal_text
+
+from control_room_harness import Room
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENE = ROOT / "scenes" / "pingyi-hearing.toml"
@@ -66,18 +65,9 @@ def _post(url: str, path: str, body: bytes, content_type: str = "application/jso
 
 
 def test_the_director_reveals_and_takes_off_a_groups_board(qtbot, tmp_path):
-    engine = EmbeddedEngine(port=0, host="127.0.0.1", db=str(tmp_path / "show.db"), admin_token=TOKEN,
-                            scene=str(SCENE))
-    url = engine.start()
-    bridge = EngineBridge(url, TOKEN)
-    w = ControlRoomWindow(bridge)
-    qtbot.addWidget(w)
+    room = Room(qtbot, tmp_path, token=TOKEN, scene=SCENE, size=(1366, 768))
+    w, url = room.window, room.url
     try:
-        w.resize(1366, 768)
-        w.show()
-        qtbot.waitExposed(w)
-        bridge.start()
-        qtbot.waitUntil(lambda: w.connection == "connected" and bool(w.state) and bool(w.scene), timeout=15000)
         row = w.graphics.ranking
         assert row.isVisible() and [row.groups.itemData(i) for i in range(row.groups.count())] == [
             "执法监督组", "综合管理组", "社会服务组"]
@@ -110,6 +100,4 @@ def test_the_director_reveals_and_takes_off_a_groups_board(qtbot, tmp_path):
         assert not row.hide_btn.isEnabled() and row.show_btn.isEnabled()
         assert w.scroll.verticalScrollBar().maximum() == 0 and w.scroll.horizontalScrollBar().maximum() == 0
     finally:
-        w.close()
-        bridge.stop()
-        engine.stop()
+        room.close()

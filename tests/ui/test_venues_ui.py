@@ -14,13 +14,12 @@ import pytest
 import socketio
 from PySide6.QtCore import QRectF, Qt
 
-from wenzheng_studio.client import EmbeddedEngine
 from wenzheng_studio.core.scene import load_scene
-from wenzheng_studio.ui.bridge import EngineBridge
-from wenzheng_studio.ui.control_room import ControlRoomWindow
 from wenzheng_studio.ui.overlay import OverlayCanvas
 from wenzheng_studio.ui.overlay import style as S
 from wenzheng_studio.ui.overlay.venue_board import BOARD, board_layout
+
+from control_room_harness import Room
 
 ROOT = Path(__file__).resolve().parents[2]
 SANMIN = ROOT / "scenes" / "sanmin-report.toml"
@@ -47,22 +46,9 @@ def _seat_vote(url, seat, pid, choice):
 
 @pytest.fixture
 def room(qtbot, tmp_path):
-    engine = EmbeddedEngine(port=0, host="127.0.0.1", db=str(tmp_path / "show.db"), admin_token=TOKEN,
-                            scene=str(SANMIN))
-    url = engine.start()
-    bridge = EngineBridge(url, TOKEN)
-    w = ControlRoomWindow(bridge)
-    qtbot.addWidget(w)
-    w.resize(1366, 768)
-    w.show()
-    bridge.start()
-    qtbot.waitUntil(lambda: w.connection == "connected" and bool(w.state) and bool(w.scene), timeout=15000)
-    try:
-        yield w, url
-    finally:
-        w.close()
-        bridge.stop()
-        engine.stop()
+    r = Room(qtbot, tmp_path, token=TOKEN, scene=SANMIN, size=(1366, 768))
+    yield r.window, r.url
+    r.close()
 
 
 def test_the_votes_panel_shows_the_tally_by_venue_and_cues_the_board(qtbot, room):
