@@ -122,9 +122,9 @@ def test_report_carries_each_departments_result_by_venue(sanmin, tmp_path):
     import csv
     import io
     import shutil
-    import subprocess
-    import sys
     import urllib.request
+
+    from pdf_text import report_pdf_text
 
     pid = cast(sanmin)
     sanmin.api("POST", f"/api/polls/{pid}/close", {})
@@ -143,14 +143,7 @@ def test_report_carries_each_departments_result_by_venue(sanmin, tmp_path):
 
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) is not installed")
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env["QT_QPA_PLATFORM"] = "offscreen"
-    done = subprocess.run([sys.executable, "-m", "wenzheng_studio", "report", "--connect", sanmin.url,
-                           "--admin-token", sanmin.token, "--out", str(tmp_path)], env=env, capture_output=True,
-                          text=True, timeout=90, cwd=ROOT)
-    assert done.returncode == 0, done.stderr
-    text = subprocess.run(["pdftotext", "-layout", str(next(tmp_path.glob("*.pdf"))), "-"], capture_output=True,
-                          text=True, timeout=30).stdout
+    text = report_pdf_text(sanmin.url, sanmin.token, tmp_path)
     assert "【市财政局】" in text and "分会场结果" in text
     lines = {line.split()[0]: line.split() for line in text.splitlines() if line.split()}
     assert lines["主会场"][1:] == ["3", "2（66.7%）", "1（33.3%）", "0（0.0%）"]

@@ -3,14 +3,13 @@ CSV and the PDF; an accidental end and its resume; and `wenzheng-studio report` 
 
 import csv
 import io
-import os
 import shutil
-import subprocess
-import sys
 
 import pytest
 import requests
 import socketio
+
+from pdf_text import report_pdf_text
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -62,13 +61,6 @@ def test_report_csv_has_the_weighted_shares_that_were_on_air(voted_show):
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
 def test_report_command_runs_without_a_display_and_the_pdf_shows_the_weighted_shares(voted_show, tmp_path):
     ep, _ = voted_show
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
-    done = subprocess.run([sys.executable, "-m", "wenzheng_studio", "report", "--connect", ep.url,
-                           "--admin-token", ep.token, "--out", str(tmp_path)], env=env, capture_output=True,
-                          text=True, timeout=90)
-    assert done.returncode == 0, done.stderr
-    pdf = next(tmp_path.glob("*.pdf"))
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          timeout=30).stdout
+    text = report_pdf_text(ep.url, ep.token, tmp_path)
     assert "加权 75.0%" in text and "加权 25.0%" in text and "80%" in text
     assert "误结束" in text

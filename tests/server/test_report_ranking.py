@@ -4,10 +4,7 @@ four parts, composite, 群众满意单位 — with each unit's hearing score and
 
 import csv
 import io
-import os
 import shutil
-import subprocess
-import sys
 import time
 
 import pytest
@@ -16,6 +13,8 @@ import socketio
 
 from wenzheng_studio.core.scene import load_scene
 from wenzheng_studio.paths import scenes_dir
+
+from pdf_text import report_pdf_text
 
 pytestmark = pytest.mark.timeout(120)
 SCENE_PATH = scenes_dir() / "pingyi-hearing.toml"
@@ -84,14 +83,7 @@ def test_report_csv_has_the_ranking_and_each_units_hearing_with_attending(scored
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
 def test_the_pdf_has_a_ranking_page_per_group_with_hearing_and_attending(scored_hearing, tmp_path):
     ep = scored_hearing
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
-    done = subprocess.run([sys.executable, "-m", "wenzheng_studio", "report", "--connect", ep.url,
-                           "--admin-token", ep.token, "--out", str(tmp_path)], env=env, capture_output=True,
-                          text=True, timeout=90)
-    assert done.returncode == 0, done.stderr
-    pdf = next(tmp_path.glob("*.pdf"))
-    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                           timeout=30).stdout.split("\f")
+    pages = report_pdf_text(ep.url, ep.token, tmp_path).split("\f")
     board = [p for p in pages if f"群众满意单位评议 · {GROUP}" in p]
     assert len(board) == 1, "one page for the group"
     page = board[0]

@@ -12,6 +12,8 @@ import pytest
 
 from wenzheng_studio.ui.draw_pdf import write_draw_list_pdf
 
+from pdf_text import pdf_text
+
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 SECTORS = ("人大代表", "政协委员", "市民代表")
 
@@ -23,10 +25,6 @@ def cli(ep, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     if check:
         assert out.returncode == 0, out.stderr
     return out
-
-
-def text_of(pdf) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
 
 
 @needs_poppler
@@ -50,7 +48,7 @@ def test_the_cli_imports_draws_prints_cards_with_names_and_the_signed_list(engin
 
     cards = tmp_path / "cards.pdf"
     assert "8 张座位卡" in cli(ep, "cards", "--out", str(cards)).stdout
-    card_text = text_of(cards)
+    card_text = pdf_text(cards)
     for name in names:
         assert name in card_text
     assert all(f"{n:03d}" in card_text for n in range(1, 9)) and "市民代表" in card_text and "仅限本人使用" in card_text
@@ -62,7 +60,7 @@ def test_the_cli_imports_draws_prints_cards_with_names_and_the_signed_list(engin
 
     listing = tmp_path / "list.pdf"
     cli(ep, "list", "--out", str(listing))
-    text = text_of(listing)
+    text = pdf_text(listing)
     assert "听证评议代表随机抽选名单" in text and "20261201" in text and "公证员给定" in text
     for name in names:
         assert name in text
@@ -81,7 +79,7 @@ def test_a_replaced_draw_says_so_on_its_list(qapp, tmp_path):
               "drawn": [{"sector": "市民代表", "name": "欧阳娜娜娜娜娜", "ticket": "0" * 64, "seat": None}], "seats": None}
     pdf = tmp_path / "old.pdf"
     write_draw_list_pdf(record, pdf, "评议听证")
-    text = text_of(pdf)
+    text = pdf_text(pdf)
     assert "已被第 2 次抽选替换" in text and "系统随机生成" in text and "尚未发放" in text
     assert "2025-12-01 08:00:00" in text  # the show's timezone (Asia/Shanghai)
     with pytest.raises(ValueError):
