@@ -8,14 +8,14 @@ ends and can never fire inside a later test. (Free-running QTimer.singleShot loo
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-WAIT_SCALE = float(os.environ.get("WENZHENG_TEST_WAIT_SCALE", "3"))  # as tests/conftest.py
+from wait_scale import WAIT_SCALE
+
 
 
 def close_every_window() -> None:

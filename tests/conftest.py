@@ -23,10 +23,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))  # harness, phones, live_engine: shared by the benches and the tests
 sys.path.insert(0, str(ROOT / "tests"))  # faulty_store: shared by the tests
-# qtbot waits check that something happens, not how fast (speed is measured in bench/). A
-# loaded CI machine can hold a push back for seconds, so every qtbot wait gets WAIT_SCALE
-# times the timeout its test wrote; a thing that never happens still fails.
-WAIT_SCALE = float(os.environ.get("WENZHENG_TEST_WAIT_SCALE", "3"))
+from wait_scale import WAIT_SCALE  # noqa: E402  (every qtbot wait, scaled below)
 
 
 def _scale_qtbot_waits() -> None:
