@@ -404,4 +404,18 @@ def test_the_people_dialog_names_the_roles_in_english_with_lang_en(qtbot, operat
     qtbot.waitUntil(lambda: dialog.table.rowCount() >= 1, timeout=10000)
     roles = [dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())]
     assert "Reviewer" in roles and not any("审核" in r for r in roles)
+    assert dialog.name.placeholderText() == "Name, e.g. Li Shen" and dialog.qr.text().startswith("Choose a crew")
+
+
+def test_the_english_control_room_names_the_signed_in_role_in_english(qtbot, engine_process):
+    op = make_operator(engine_process, "Li", "reviewer")
+    bridge = started(engine_process.url, op["token"])
+    try:
+        w = ControlRoomWindow(bridge, "en")
+        qtbot.addWidget(w)
+        qtbot.waitUntil(lambda: bridge.role == "reviewer" and w.windowTitle().endswith("Li · Reviewer"),
+                        timeout=10000)
+        assert w.windowTitle() == "Wenzheng Studio control room — Li · Reviewer"
+    finally:
+        bridge.stop()
 

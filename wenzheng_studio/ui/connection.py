@@ -3,6 +3,8 @@ and colours as the control room's) and the rehearsal mark (彩排) in its title 
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -39,9 +41,9 @@ class RehearsalBadge(QLabel):
         self.hide()
 
 
-def signed_in_title(title: str, identity: dict | None) -> str:
+def signed_in_title(title: str, identity: dict | None, tr: Callable[[str], str] = str) -> str:
     """"百姓问政 审核台 — 张三 · 审核": every console's title says who is signed in on it."""
-    who = identity_text(identity)
+    who = identity_text(identity, tr)
     return f"{title} — {who}" if who else title
 
 

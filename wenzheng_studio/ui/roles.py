@@ -8,7 +8,7 @@ engine without roles) nothing is greyed out here — the engine still refuses.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 ROLE_NAMES = {"director": "导演", "screener": "热线导播", "reviewer": "审核", "graphics": "图文",
               "observer": "观察员"}
@@ -55,9 +55,12 @@ def refusal(role: str | None, action: str) -> str:
     return f"{role_name(role)}不能这样做"
 
 
-def identity_text(identity: Mapping[str, Any] | None) -> str:
-    """"张三 · 审核" — the name alone when it is the role's own name (the director: "导演")."""
+def identity_text(identity: Mapping[str, Any] | None, tr: Callable[[str], str] = str) -> str:
+    """"张三 · 审核" — the name alone when it is the role's own name (the director: "导演").
+    `tr` translates the role's name (the control room's --lang); a person's name stays as given."""
     if not identity or not identity.get("role"):
         return ""
     name, role = str(identity.get("name") or ""), role_name(identity.get("role"))
-    return role if not name or name == role else f"{name} · {role}"
+    if name and name != role:
+        return f"{name} · {tr(role)}"
+    return tr(role)

@@ -134,6 +134,8 @@ EN: dict[str, str] = {
     "图文开关（自动/显示/隐藏），查看节目状态；播出窗口无需登录":
         "Graphics switches (auto/show/hide) and the show's state; the overlay needs no sign-in",
     "只看，不能操作": "Reads only",
+    "姓名，如：李审核": "Name, e.g. Li Shen",
+    "选择一位人员，\n点“生成登录码”": "Choose a crew member,\nthen Sign-in code",
     "自动：按节目进程出现": "Auto: shown when the show calls for it",
     "问题": "Question", "人名条": "Lower third", "计时": "Timer", "票数": "Tally", "二维码": "QR", "台标": "Bug",
     "自动": "Auto", "显示": "Show", "隐藏": "Hide",

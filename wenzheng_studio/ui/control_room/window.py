@@ -577,7 +577,7 @@ class ControlRoomWindow(QMainWindow):
         """彩排: the title bar and a violet badge say so, so nobody mistakes it for the live show."""
         self.rehearsal = on
         self.rehearsal_badge.setVisible(on)
-        base = signed_in_title(self.tr_("百姓问政 导演台"), self.bridge.identity)
+        base = signed_in_title(self.tr_("百姓问政 导演台"), self.bridge.identity, self.tr_)
         self.setWindowTitle(f"【彩排 REHEARSAL】{base}" if on else base)  # as the screener and review desk say it
 
     def _set_connection(self, status: str, detail: str) -> None:
