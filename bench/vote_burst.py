@@ -31,6 +31,7 @@ import argparse
 import asyncio
 import json
 import multiprocessing as mp
+import os
 import shutil
 import signal
 import subprocess
@@ -224,7 +225,8 @@ def run_target(kind: str, phones: int, workers: int, profile: str | None = None,
         spying = []
         if spy:  # sample every thread of every server process around the burst (.0 = the first server)
             spying = [subprocess.Popen(["py-spy", "record", "--pid", str(s.pid), "--rate", "200", "--threads",
-                                        "--idle", "--format", "raw", "--output", f"{spy}.{k}"],
+                                        "--idle", "--format", "raw", "--output", f"{spy}.{k}"]
+                                       + (["--native"] if os.environ.get("WENZHENG_SPY_NATIVE") else []),
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                       for k, s in enumerate(servers)]
         time.sleep(0.5 if not spy else 1.5)  # let the connect phase's pushes drain before the burst

@@ -19,6 +19,7 @@ from ..core.operators import ADMIN, Actor
 from ..core.polls import INVALID, RATE_LIMITED, REMOTE, STUDIO
 from .auth import VoterTokens, same_secret
 from .engine import Engine
+from .lean_engineio import LeanSocketIOServer
 from .ratelimit import TokenBucket
 from .rooms import FastAsyncManager
 
@@ -108,7 +109,7 @@ class Realtime:
         self.flood_disconnects = 0  # connections dropped for flooding (seen by tests and benches)
         self.flood_cooloff_s = FLOOD_COOLOFF_S
         self._cooling: dict[str, float] = {}  # voter id → until when its reconnects are refused
-        self.sio = socketio.AsyncServer(
+        self.sio = LeanSocketIOServer(
             async_mode="asgi", max_http_buffer_size=MAX_MESSAGE_BYTES, ping_interval=20, ping_timeout=25,
             cors_allowed_origins="*", client_manager=client_manager or FastAsyncManager(),
             # Engine.IO already runs every incoming message in a task of its own; a second
@@ -246,9 +247,8 @@ class Realtime:
         if eio_socket is not None:
             await self.sio.eio.disconnect(eio_sid)
             # python-engineio's close only sends CLOSE and waits for the client to hang up,
-            # reading (and dispatching) whatever it sends meanwhile. A None in the send queue
-            # ends its websocket writer, which closes the websocket from our side.
-            eio_socket.queue.put_nowait(None)
+            # reading (and dispatching) whatever it sends meanwhile: close it from our side.
+            await eio_socket.hang_up()
 
     # --- handlers ------------------------------------------------------------------------
     def _register(self) -> None:
