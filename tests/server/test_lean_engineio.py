@@ -18,6 +18,7 @@ import socketio
 import uvicorn
 
 from wenzheng_studio.server.lean_engineio import LeanSocket, LeanSocketIOServer
+from wenzheng_studio.server.lean_websocket import LeanWebSocketProtocol
 
 NS = "/audience"
 
@@ -48,7 +49,7 @@ async def serving(sio):
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(socketio.ASGIApp(sio), log_level="error", lifespan="off",
-                                           ws="websockets-sansio"))
+                                           ws=LeanWebSocketProtocol))  # as `serve` runs it
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         await asyncio.sleep(0.01)

@@ -21,6 +21,7 @@ from .auth import VoterTokens, load_or_create_secret
 from .engine import Engine
 from .header_timeout import protocol_class
 from .http import HttpApi
+from .lean_websocket import LeanWebSocketProtocol
 from .realtime import Realtime
 
 log = logging.getLogger(__name__)
@@ -170,7 +171,7 @@ class EngineServer:
         # holds its own zlib contexts — 37 KB a phone (5,000 phones: 486 → 300 MB peak RSS,
         # bench/vote_burst.py) to shrink messages of a few dozen bytes on a LAN. Node's socket.io
         # ships with it off for the same reason.
-        uv_config = uvicorn.Config(self.app, log_level="warning", lifespan="off", ws="websockets-sansio",
+        uv_config = uvicorn.Config(self.app, log_level="warning", lifespan="off", ws=LeanWebSocketProtocol,
                                    ws_per_message_deflate=False,
                                    ws_max_size=64 * 1024, backlog=4096, timeout_graceful_shutdown=3,
                                    # uvicorn trusts X-Forwarded-For from 127.0.0.1 by default: a phone
