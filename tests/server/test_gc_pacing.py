@@ -102,6 +102,26 @@ def test_young_objects_piling_up_in_a_burst_are_collected_at_the_cap():
     assert fake.calls[-1] == ("collect", 1) and "freeze" not in fake.calls
 
 
+def test_between_votes_young_objects_are_collected_early_so_a_vote_burst_starts_empty():
+    """Phones connecting (busy, no ballots) get a young collection from 20,000 pending objects;
+    while ballots are being acked the pacer waits for the cap, as before."""
+    fake, show = FakeCollector(), Show()
+    votes = {"acked": 0}
+    p = GcPacer(lambda: show.events, lambda: show.gone, votes=lambda: votes["acked"], now=lambda: show.t,
+                collector=fake, young_cap=100_000, young_between_votes=20_000)
+    fake.pending = 19_999
+    assert run_for(p, show, 0.5, events_per_step=100) == []  # connecting, under the early mark
+    fake.pending = 20_000
+    assert run_for(p, show, 0.25, events_per_step=100) == ["young"]  # connecting: collected early
+    for _ in range(4):  # now voting: 20,000, 50,000, 99,999 pending wait; the cap does not
+        votes["acked"] += 500
+        fake.pending = {0: 20_000, 1: 50_000, 2: 99_999, 3: 100_000}[_]
+        assert run_for(p, show, 0.25, events_per_step=500) == ([] if _ < 3 else ["young"])
+    fake.pending = 30_000  # the burst is over (no new ballot since the last look): early again
+    assert run_for(p, show, 0.25, events_per_step=1) == ["young"]
+    assert "freeze" not in fake.calls
+
+
 def test_hang_ups_bring_a_deep_collection_once_calm():
     fake, show = FakeCollector(), Show()
     p = pacer(show, fake, deep_after_departures=1000)

@@ -10,7 +10,8 @@ So:
 - the full collection is never automatic;
 - young collections (they scan only new objects) are automatic while the engine is calm,
   and wait during a burst of votes, connections or hang-ups unless `young_cap` objects
-  pile up;
+  pile up; while it is busy but no ballot is being acked (phones connecting before a poll
+  opens) they run from `young_between_votes`, so a burst of votes starts with them empty;
 - when calm, every `shallow_every_s`, a young collection runs and everything left is
   frozen out of the collector's sight: it is long-lived (connected phones, the show);
 - a *deep* collection (everything, frozen included) runs when the engine is calm after
@@ -32,16 +33,25 @@ from typing import Callable
 log = logging.getLogger(__name__)
 YOUNG_THRESHOLD = 10_000  # gen 0 while calm (CPython's default is 700: fine for scripts, busy for a server)
 YOUNG_CAP = 100_000  # during a burst, collect the young generations once this many objects are pending
+# ...but while busy without votes (phones connecting before the poll opens), from this many:
+# a burst of votes then starts with the young generations empty instead of reaching the cap
+# inside it (a ~50 ms collection in the middle of 5,000 phones' votes, docs/PERFORMANCE.md).
+YOUNG_BETWEEN_VOTES = 20_000
 NEVER = 1 << 30  # gen 2 threshold: never automatic
 
 
 class GcPacer:
     def __init__(self, activity: Callable[[], int], departures: Callable[[], int] = lambda: 0, *,
+                 votes: Callable[[], int] | None = None,
                  calm_s: float = 2.0, shallow_every_s: float = 60.0, deep_after_departures: int = 1000,
                  deep_every_s: float = 1800.0, young_cap: int = YOUNG_CAP,
+                 young_between_votes: int = YOUNG_BETWEEN_VOTES,
                  now: Callable[[], float] = time.monotonic, collector=gc):
         self.activity = activity
         self.departures = departures
+        self.votes = votes  # acked ballots so far; None: every activity counts as a vote
+        self.young_between_votes = young_between_votes
+        self._last_votes = votes() if votes else 0
         self.calm_s = calm_s
         self.shallow_every_s = shallow_every_s
         self.deep_after_departures = deep_after_departures
@@ -91,9 +101,20 @@ class GcPacer:
             return self._collect("deep")
         if calm and now - self.last_shallow >= self.shallow_every_s:
             return self._collect("shallow")
-        if not calm and self.gc.get_count()[0] >= self.young_cap:
-            return self._collect("young")
+        voting = self._voting()  # looked at every step: "since the last look" is 0.25 s
+        if not calm:
+            pending = self.gc.get_count()[0]
+            if pending >= self.young_cap or (pending >= self.young_between_votes and not voting):
+                return self._collect("young")
         return None
+
+    def _voting(self) -> bool:
+        """Was a ballot acked since the last look?"""
+        if self.votes is None:
+            return True
+        seen = self.votes()
+        voting, self._last_votes = seen != self._last_votes, seen
+        return voting
 
     def _collect(self, kind: str) -> str:
         t = time.perf_counter()

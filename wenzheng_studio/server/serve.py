@@ -45,7 +45,8 @@ def raise_open_files_limit() -> tuple[int, int] | None:
 async def run(config: ServeConfig) -> int:
     server = EngineServer(config)
     url = await server.start()
-    pacer = GcPacer(server.activity, lambda: server.realtime.departures)  # this process is the engine: its GC is ours to pace
+    # this process is the engine: its GC is ours to pace
+    pacer = GcPacer(server.activity, lambda: server.realtime.departures, votes=lambda: server.engine.votes_acked)
     pacer.install()
     pacing = asyncio.create_task(pacer.run(), name="gc-pacer")
     loop = asyncio.get_running_loop()
