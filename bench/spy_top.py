@@ -3,6 +3,7 @@ writes) and print where each thread's samples went: its share of all samples, th
 with the most samples of their own (self) and the most below them (inclusive).
 
     python bench/spy_top.py /tmp/spy.node.engine.0 [--top 15] [--match engineio,socketio]
+    python bench/spy_top.py /tmp/spy.node.engine.0 --layers    # the event loop's work by layer
 
 A thread waiting (the loop in epoll, the store writer on its queue) is sampled too (--idle):
 "busy" leaves out the samples whose innermost frame is one of those waits, so the shares of the
@@ -71,14 +72,44 @@ def report(path: str, top: int, match: list[str]) -> None:
         print(f"  any frame matching {m!r}: {c / busy:6.1%} of busy")
 
 
+# The event loop's work by layer: the innermost frame's file decides (first match wins).
+LAYERS = (
+    ("websocket framing + ASGI (uvicorn, websockets, lean_websocket; incl. the socket write)",
+     ("(uvicorn/protocols/websockets", "(websockets/", "lean_websocket.py", "(engineio/async_drivers/asgi.py")),
+    ("Engine.IO (python-engineio, lean_engineio)", ("(engineio/", "lean_engineio.py")),
+    ("asyncio machinery (tasks, wait_for, queues, events)", ("(asyncio/",)),
+    ("Socket.IO (python-socketio)", ("(socketio/",)),
+    ("json", ("(json/",)),
+    ("garbage collection (the GC pacer)", ("gc_pacing.py",)),
+    ("our code (handler, Engine.vote, Store.write, futures resolved)", ("(wenzheng_studio/",)),
+)
+
+
+def layers(path: str, thread: str = "MainThread") -> None:
+    """The thread's busy samples by layer of their innermost frame, in samples and %."""
+    samples = [(f, c) for t, f, c in read(path) if t == thread and f and not idle(f)]
+    busy = sum(c for _, c in samples) or 1
+    shares = collections.Counter()
+    for frames, c in samples:
+        leaf = frames[-1]
+        shares[next((name for name, parts in LAYERS if any(p in leaf for p in parts)), "other")] += c
+    print(f"{path}: {thread}, {busy} busy samples, by layer")
+    for name, _ in (*LAYERS, ("other", ())):
+        print(f"  {shares[name]:5d}  {shares[name] / busy:6.1%}  {name}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("profiles", nargs="+")
     ap.add_argument("--top", type=int, default=15)
     ap.add_argument("--match", default="", help="comma-separated substrings: their inclusive share")
+    ap.add_argument("--layers", action="store_true", help="the event loop's busy samples by layer instead")
     args = ap.parse_args()
     for path in args.profiles:
-        report(path, args.top, [m for m in args.match.split(",") if m])
+        if args.layers:
+            layers(path)
+        else:
+            report(path, args.top, [m for m in args.match.split(",") if m])
     return 0
 
 
