@@ -27,7 +27,9 @@ class RawSocket:
 
     async def connect(self, auth: dict | None, timeout: float = 30.0) -> None:
         ws_url = self.url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
-        self.ws = await self.session.ws_connect(ws_url, timeout=timeout, autoping=True, max_msg_size=0)
+        # aiohttp ≥ 3.10 takes the close timeout as ClientWSTimeout (a float is deprecated there)
+        close = aiohttp.ClientWSTimeout(ws_close=timeout) if hasattr(aiohttp, "ClientWSTimeout") else timeout
+        self.ws = await self.session.ws_connect(ws_url, timeout=close, autoping=True, max_msg_size=0)
         opened = await self.ws.receive(timeout)
         if opened.type != aiohttp.WSMsgType.TEXT or not opened.data.startswith("0"):
             raise ConnectionError(f"no Engine.IO open packet: {opened.data!r}")
