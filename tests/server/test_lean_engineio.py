@@ -252,7 +252,8 @@ def test_an_upgrade_that_dies_before_its_probe_leaves_polling_working():
                 while sum(p.startswith("42" + NS) for p in seen) < 5:  # the connect's five hellos
                     async with session.get(polling) as r:
                         seen += (await r.text()).split("\x1e")
-                ws = await session.ws_connect(url.replace("http", "ws") + f"/socket.io/?EIO=4&transport=websocket&sid={sid}")
+                upgrade = url.replace("http", "ws") + f"/socket.io/?EIO=4&transport=websocket&sid={sid}"
+                ws = await session.ws_connect(upgrade)
                 if attack == "oversized probe":
                     await ws.send_str("2probe" + "x" * 20_000)
                 elif attack == "empty probe":
