@@ -9,6 +9,7 @@ it proves a normal client is still served.
 from __future__ import annotations
 
 import asyncio
+import json
 import contextlib
 import socket
 import time
@@ -230,5 +231,44 @@ def test_a_client_gone_mid_answer_changes_nothing_for_the_others():
             await still_served(url)
             with contextlib.suppress(Exception):
                 await c.disconnect()
+
+    asyncio.run(main())
+
+
+def test_an_upgrade_that_dies_before_its_probe_leaves_polling_working():
+    """A phone's upgrade websocket that hangs up before its probe, or sends an oversized or
+    empty probe, must end the upgrade: left "upgrading", every poll answered NOOP and every
+    packet for that phone (its vote's ack) was lost (found by tests/fuzz/test_frame_fuzz.py)."""
+    async def main():
+        sio = make_server()
+        async with serving(sio) as url, aiohttp.ClientSession() as session:
+            base = url + "/socket.io/?EIO=4&transport=polling"
+            for attack in ("hang up", "oversized probe", "empty probe"):
+                async with session.get(base) as r:
+                    sid = json.loads((await r.text())[1:])["sid"]
+                polling = f"{base}&sid={sid}"
+                await session.post(polling, data="40" + NS + ",")
+                seen: list[str] = []
+                while sum(p.startswith("42" + NS) for p in seen) < 5:  # the connect's five hellos
+                    async with session.get(polling) as r:
+                        seen += (await r.text()).split("\x1e")
+                upgrade = url.replace("http", "ws") + f"/socket.io/?EIO=4&transport=websocket&sid={sid}"
+                ws = await session.ws_connect(upgrade)
+                if attack == "oversized probe":
+                    await ws.send_str("2probe" + "x" * 20_000)
+                elif attack == "empty probe":
+                    await ws.send_str("")
+                await ws.close()
+                await wait_until(lambda: not sio.eio.sockets[sid].upgrading)
+                await session.post(polling, data="42" + NS + ',9["echo",{"n":7}]')
+                answers: list[str] = []
+                for _ in range(5):
+                    async with session.get(polling, timeout=aiohttp.ClientTimeout(total=5)) as r:
+                        answers += (await r.text()).split("\x1e")
+                    if any(p.startswith("43" + NS + ",9") for p in answers):
+                        break
+                assert "43" + NS + ',9[{"n":7}]' in answers, (attack, answers)
+                await session.post(polling, data="1")
+            await still_served(url)
 
     asyncio.run(main())

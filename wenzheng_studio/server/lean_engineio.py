@@ -72,35 +72,16 @@ class LeanSocket(async_socket.AsyncSocket):
         if self.connected:  # upgrading from long-polling: the probe, then UPGRADE (as python-engineio)
             self.upgrading = True  # hold packet sends during the upgrade
             try:
-                pkt = await ws.wait()
-            except OSError:
-                return
-            if pkt and len(pkt) > limit:
-                return
-            decoded = packet.Packet(encoded_packet=pkt)
-            if decoded.packet_type != packet.PING or decoded.data != 'probe':
-                server.logger.info('%s: Failed websocket upgrade, no PING packet', self.sid)
+                upgraded = await self._upgrade(ws, limit)
+            finally:
+                # Every way out of the upgrade ends it. python-engineio leaves `upgrading` set when
+                # the client hangs up before its probe or sends an oversized or undecodable one; the
+                # session then stays on polling, whose every GET answers NOOP, so each packet queued
+                # for the phone (a counted vote's ack, the poll) is lost until the ping times out.
                 self.upgrading = False
-                return
-            await ws.send(packet.Packet(packet.PONG, data='probe').encode())
-            await self.queue.put(packet.Packet(packet.NOOP))  # end the pending poll
-            try:
-                pkt = await ws.wait()
-            except OSError:
-                self.upgrading = False
-                return
-            if pkt and len(pkt) > limit:
-                self.upgrading = False
-                return
-            decoded = packet.Packet(encoded_packet=pkt)
-            if decoded.packet_type != packet.UPGRADE:
-                self.upgraded = False
-                server.logger.info('%s: Failed websocket upgrade, expected UPGRADE packet, received %s instead.',
-                                   self.sid, pkt)
-                self.upgrading = False
+            if not upgraded:
                 return
             self.upgraded = True
-            self.upgrading = False
         else:
             self.connected = True
             self.upgraded = True
@@ -148,6 +129,22 @@ class LeanSocket(async_socket.AsyncSocket):
         await ws.close()
         await self.close(wait=False, abort=True, reason=server.reason.TRANSPORT_CLOSE)
 
+    async def _upgrade(self, ws, limit: int) -> bool:
+        """python-engineio's upgrade handshake: PING "probe" → PONG "probe", then UPGRADE."""
+        server = self.server
+        decoded = await _upgrade_packet(ws, limit)
+        if decoded is None or decoded.packet_type != packet.PING or decoded.data != 'probe':
+            server.logger.info('%s: Failed websocket upgrade, no PING packet', self.sid)
+            return False
+        await ws.send(packet.Packet(packet.PONG, data='probe').encode())
+        await self.queue.put(packet.Packet(packet.NOOP))  # end the pending poll
+        decoded = await _upgrade_packet(ws, limit)
+        if decoded is None or decoded.packet_type != packet.UPGRADE:
+            self.upgraded = False
+            server.logger.info('%s: Failed websocket upgrade, expected UPGRADE packet', self.sid)
+            return False
+        return True
+
     async def _flush_queue_to(self, ws) -> bool:
         """Write what was queued before the websocket (the OPEN packet, a connect's first
         emits), then send straight to it. No await between the queue found empty and `self.ws`
@@ -181,6 +178,20 @@ class LeanSocket(async_socket.AsyncSocket):
         self.server.logger.info('%s: websocket silent too long, closing it', self.sid)
         self.ws = None
         loop.create_task(ws.close())  # the reader gets the disconnect and ends the socket
+
+
+async def _upgrade_packet(ws, limit: int):
+    """The upgrade's next packet, or None: the client hung up, or sent too much or no Engine.IO packet."""
+    try:
+        p = await ws.wait()
+    except OSError:
+        return None
+    if p is None or len(p) > limit:
+        return None
+    try:
+        return packet.Packet(encoded_packet=p)
+    except Exception:  # an empty or garbled probe: python-engineio's handler died here, mid-upgrade
+        return None
 
 
 async def _run_message(server, handle, sid, data):
