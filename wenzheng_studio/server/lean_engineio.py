@@ -21,19 +21,17 @@ does the same protocol with one reader and no writer task:
   vote's durable commit, a few milliseconds, and a client's PONG or hang-up is read after it.
 
 Everything else — long-polling, the upgrade from polling to websocket (a phone's browser
-starts on polling), pings, close — is python-engineio's own code or follows it line by line.
+starts on polling), pings, close — is python-engineio's own code or follows it line by line,
+except that every failed upgrade ends the upgrade (see `_websocket_handler`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 
 import engineio
 import socketio
 from engineio import async_socket, exceptions, packet
-
-log = logging.getLogger(__name__)
 
 
 class LeanSocket(async_socket.AsyncSocket):
@@ -86,10 +84,14 @@ class LeanSocket(async_socket.AsyncSocket):
             self.connected = True
             self.upgraded = True
 
-        if not await self._flush_queue_to(ws):
-            await ws.close()
-            await self.close(wait=False, abort=True, reason=server.reason.TRANSPORT_CLOSE)
-            return
+        if await self._flush_queue_to(ws):
+            await self._read_messages(ws, limit)
+        await ws.close()
+        await self.close(wait=False, abort=True, reason=server.reason.TRANSPORT_CLOSE)
+
+    async def _read_messages(self, ws, limit: int) -> None:
+        """One reader until the client hangs up, goes silent or sends too much."""
+        server = self.server
         loop = asyncio.get_running_loop()
         self._heard_at = loop.time()
         self._arm_watchdog(loop, ws)
@@ -126,8 +128,6 @@ class LeanSocket(async_socket.AsyncSocket):
                 self._watchdog.cancel()
                 self._watchdog = None
             self.ws = None
-        await ws.close()
-        await self.close(wait=False, abort=True, reason=server.reason.TRANSPORT_CLOSE)
 
     async def _upgrade(self, ws, limit: int) -> bool:
         """python-engineio's upgrade handshake: PING "probe" → PONG "probe", then UPGRADE."""

@@ -46,11 +46,7 @@ class ReceiveQueue:
 
     def put_nowait(self, item) -> None:
         self._items.append(item)
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                return
+        self._wake_next()
 
     async def get(self):
         while not self._items:

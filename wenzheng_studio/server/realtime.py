@@ -112,8 +112,9 @@ class Realtime:
         self.sio = LeanSocketIOServer(
             async_mode="asgi", max_http_buffer_size=MAX_MESSAGE_BYTES, ping_interval=20, ping_timeout=25,
             cors_allowed_origins="*", client_manager=client_manager or FastAsyncManager(),
-            # Engine.IO already runs every incoming message in a task of its own; a second
-            # task per event (python-socketio's default) only costs the hot path.
+            # Events run in the Engine.IO layer's turn: a websocket phone's messages one after
+            # another (lean_engineio.py), a long-polling one's each in a task of python-engineio's.
+            # A task per event (python-socketio's default) would undo the first and cost the hot path.
             async_handlers=False)
         self.voters: dict[str, Voter] = {}
         self.crew_sockets: dict[str, Actor] = {}  # /control connections and who signed them in
