@@ -1,5 +1,6 @@
 """Hand-made clients for the audience's wire: raw RFC 6455 frames over TCP and raw Engine.IO
-long-polling, so a test can send what no client library would (tests/fuzz/test_frame_fuzz.py)."""
+long-polling, so a test can send what no client library would (tests/fuzz/test_frame_fuzz.py,
+tests/server/test_lean_websocket.py)."""
 
 from __future__ import annotations
 

@@ -16,11 +16,11 @@ import socket
 
 import pytest
 import uvicorn
-from websockets.speedups import apply_mask
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from wenzheng_studio.server.lean_websocket import LeanWebSocketProtocol, ReceiveQueue, frame_header
+from wire import frame as client_frame  # tests/wire.py: a client frame of any shape (RFC 6455 §5.2)
 
 
 async def echo_app(scope, receive, send):
@@ -51,21 +51,6 @@ async def serving(protocol=LeanWebSocketProtocol):
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, 15)
-
-
-def client_frame(opcode: int, payload: bytes, fin: bool = True, masked: bool = True, rsv: int = 0) -> bytes:
-    n = len(payload)
-    b0 = (0x80 if fin else 0) | rsv | opcode
-    if n < 126:
-        head = bytes((b0, (0x80 if masked else 0) | n))
-    elif n < 65536:
-        head = bytes((b0, (0x80 if masked else 0) | 126)) + n.to_bytes(2, "big")
-    else:
-        head = bytes((b0, (0x80 if masked else 0) | 127)) + n.to_bytes(8, "big")
-    if not masked:
-        return head + payload
-    mask = os.urandom(4)
-    return head + mask + apply_mask(payload, mask)
 
 
 class RawClient:
